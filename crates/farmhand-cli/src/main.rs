@@ -1,0 +1,6 @@
+//! The `farmhand` command line.
+
+fn main() {
+    eprintln!("farmhand: the command line is being written");
+    std::process::exit(2);
+}

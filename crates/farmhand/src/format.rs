@@ -1,0 +1,439 @@
+//! The wire format: serde types that mirror `shared/spec/format.md` field for
+//! field.
+//!
+//! These types are deliberately loose (ids and dates are strings, integers are
+//! `i64`) so that *every* mistake in a problem reaches [`crate::validate`] and
+//! is reported with its JSON path, instead of failing deserialisation at the
+//! first bad value. The solver never sees these types: validation turns them
+//! into the dense internal model.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// A point on the Earth, in degrees.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Location {
+    /// Latitude in degrees, within [-90, 90].
+    pub lat: f64,
+    /// Longitude in degrees, within [-180, 180].
+    pub lon: f64,
+}
+
+impl Location {
+    /// A location from latitude and longitude in degrees.
+    pub fn new(lat: f64, lon: f64) -> Self {
+        Self { lat, lon }
+    }
+}
+
+/// An inclusive range of calendar dates (`YYYY-MM-DD`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DateRange {
+    /// First date of the range.
+    pub start: String,
+    /// Last date of the range (inclusive).
+    pub end: String,
+}
+
+impl DateRange {
+    /// A range from two `YYYY-MM-DD` dates.
+    pub fn new(start: impl Into<String>, end: impl Into<String>) -> Self {
+        Self { start: start.into(), end: end.into() }
+    }
+}
+
+/// One person who can be sent to farms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Worker {
+    /// Unique among workers, 1..=128 characters.
+    pub id: String,
+    /// Where the worker starts the day (home or pickup point).
+    pub location: Location,
+    /// The farthest one-way distance the worker accepts; `None` means
+    /// `options.default_max_travel_km`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_travel_km: Option<f64>,
+    /// Skill name to level 1..=5.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub skills: BTreeMap<String, i64>,
+    /// Inclusive date ranges the worker can work; they may overlap.
+    pub availability: Vec<DateRange>,
+    /// At most this many assigned days in the whole problem.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_days: Option<i64>,
+    /// At most this many assigned calendar days in a row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_consecutive_days: Option<i64>,
+    /// Farms this worker is never sent to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded_farms: Vec<String>,
+    /// Farms this worker returns to (rewarded by `preference_bonus_km`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub preferred_farms: Vec<String>,
+    /// Standing crew: members working on the same date work on the same demand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crew: Option<String>,
+}
+
+impl Worker {
+    /// A worker with the required fields and every optional one at its default.
+    pub fn new(id: impl Into<String>, location: Location, availability: Vec<DateRange>) -> Self {
+        Self {
+            id: id.into(),
+            location,
+            max_travel_km: None,
+            skills: BTreeMap::new(),
+            availability,
+            max_days: None,
+            max_consecutive_days: None,
+            excluded_farms: Vec::new(),
+            preferred_farms: Vec::new(),
+            crew: None,
+        }
+    }
+}
+
+/// One farm's request for hands over a date range.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Demand {
+    /// Unique among demands, 1..=128 characters.
+    pub id: String,
+    /// The farm; several demands may share one.
+    pub farm_id: String,
+    /// Where the work is.
+    pub location: Location,
+    /// First date (inclusive).
+    pub start: String,
+    /// Last date (inclusive).
+    pub end: String,
+    /// Headcount needed on every date of the range (>= 1).
+    pub workers_per_day: i64,
+    /// Skill name to minimum level 1..=5 every worker sent must have.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub required_skills: BTreeMap<String, i64>,
+    /// Weight of each filled worker-day, 1..=100.
+    #[serde(default = "default_priority")]
+    pub priority: i64,
+}
+
+fn default_priority() -> i64 {
+    1
+}
+
+impl Demand {
+    /// A demand with the required fields, no required skills and priority 1.
+    pub fn new(
+        id: impl Into<String>,
+        farm_id: impl Into<String>,
+        location: Location,
+        start: impl Into<String>,
+        end: impl Into<String>,
+        workers_per_day: i64,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            farm_id: farm_id.into(),
+            location,
+            start: start.into(),
+            end: end.into(),
+            workers_per_day,
+            required_skills: BTreeMap::new(),
+            priority: 1,
+        }
+    }
+}
+
+/// A worker on a demand on a date, as given in `locked` and `previous`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Assignment {
+    /// The worker's id.
+    pub worker_id: String,
+    /// The demand's id.
+    pub demand_id: String,
+    /// The date, `YYYY-MM-DD`.
+    pub date: String,
+}
+
+impl Assignment {
+    /// An assignment of a worker to a demand on a date.
+    pub fn new(
+        worker_id: impl Into<String>,
+        demand_id: impl Into<String>,
+        date: impl Into<String>,
+    ) -> Self {
+        Self { worker_id: worker_id.into(), demand_id: demand_id.into(), date: date.into() }
+    }
+}
+
+/// The real one-way travel distance of one (worker, farm) pair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TravelOverride {
+    /// The worker's id.
+    pub worker_id: String,
+    /// The farm's id.
+    pub farm_id: String,
+    /// Distance in km, >= 0; replaces the great-circle distance.
+    pub km: f64,
+}
+
+/// Solver options. Every field has the spec's default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Options {
+    /// `max_travel_km` of workers that give none (> 0).
+    pub default_max_travel_km: f64,
+    /// Spread shortage over demands (objective level 2).
+    pub share_shortage: bool,
+    /// Bonus in km for each consecutive-date pair on the same demand.
+    pub continuity_bonus_km: f64,
+    /// Bonus in km for each assignment to one of the worker's preferred farms.
+    pub preference_bonus_km: f64,
+    /// Bonus in km for each `previous` assignment kept.
+    pub stability_bonus_km: f64,
+    /// List up to this many stand-in workers per slot (0..=20).
+    pub standby_per_slot: i64,
+    /// Stop improving after this many milliseconds (>= 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_limit_ms: Option<i64>,
+    /// Include reasons for every unfilled slot.
+    pub explain: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            default_max_travel_km: 30.0,
+            share_shortage: true,
+            continuity_bonus_km: 10.0,
+            preference_bonus_km: 5.0,
+            stability_bonus_km: 50.0,
+            standby_per_slot: 0,
+            time_limit_ms: None,
+            explain: true,
+        }
+    }
+}
+
+/// A matching problem: who can work, what is needed, and how to weigh it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Problem {
+    /// The people who can be sent.
+    pub workers: Vec<Worker>,
+    /// The farms' requests.
+    pub demands: Vec<Demand>,
+    /// Confirmed assignments that must be kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locked: Vec<Assignment>,
+    /// An earlier plan; keeping its assignments is rewarded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub previous: Vec<Assignment>,
+    /// Real travel distances replacing the great-circle ones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub travel: Vec<TravelOverride>,
+    /// Solver options.
+    #[serde(default)]
+    pub options: Options,
+}
+
+impl Problem {
+    /// Parses a problem from JSON text. Unknown fields are an error.
+    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// The problem as pretty JSON.
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a problem always serialises")
+    }
+}
+
+/// One assignment of a solution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SolvedAssignment {
+    /// The worker's id.
+    pub worker_id: String,
+    /// The demand's id.
+    pub demand_id: String,
+    /// The demand's farm.
+    pub farm_id: String,
+    /// The date, `YYYY-MM-DD`.
+    pub date: String,
+    /// One-way distance in km (override or haversine).
+    pub distance_km: f64,
+}
+
+/// Why a slot is short of workers (the spec's table, first that applies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonCode {
+    /// No worker's travel limit reaches the demand at all.
+    NoWorkerInRange,
+    /// Workers reach it, none has the required skills.
+    NoWorkerWithSkills,
+    /// Reachable, skilled workers exist, none is available that date.
+    NoWorkerAvailable,
+    /// Eligible workers exist but limits, exclusions or crews rule them out.
+    WorkerLimits,
+    /// Eligible workers exist and are all assigned elsewhere that date.
+    TakenByOtherDemands,
+}
+
+impl ReasonCode {
+    /// The code as it appears in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReasonCode::NoWorkerInRange => "no_worker_in_range",
+            ReasonCode::NoWorkerWithSkills => "no_worker_with_skills",
+            ReasonCode::NoWorkerAvailable => "no_worker_available",
+            ReasonCode::WorkerLimits => "worker_limits",
+            ReasonCode::TakenByOtherDemands => "taken_by_other_demands",
+        }
+    }
+}
+
+/// The best level of a required skill among the workers in range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkillGap {
+    /// The level the demand requires.
+    pub needed: i64,
+    /// The best level any worker in range has (0 when none has the skill).
+    pub best: i64,
+}
+
+/// The reason a slot is short, with the code's extra fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reason {
+    /// The stable code.
+    pub code: ReasonCode,
+    /// A sentence for a person.
+    pub message: String,
+    /// `no_worker_in_range`: distance to the nearest worker with the skills.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nearest_km: Option<f64>,
+    /// `no_worker_with_skills`: per required skill, needed and best level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closest_skill_gap: Option<BTreeMap<String, SkillGap>>,
+    /// `taken_by_other_demands`: how many eligible workers exist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eligible: Option<u64>,
+    /// `taken_by_other_demands`: up to 5 demand ids that took them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taken_by: Option<Vec<String>>,
+}
+
+/// A slot that did not get all its workers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unfilled {
+    /// The demand.
+    pub demand_id: String,
+    /// The date.
+    pub date: String,
+    /// How many workers are missing.
+    pub missing: i64,
+    /// Why; absent when `options.explain` is false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
+}
+
+/// A stand-in worker for a slot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StandbyWorker {
+    /// The worker's id.
+    pub worker_id: String,
+    /// One-way distance in km.
+    pub distance_km: f64,
+}
+
+/// Stand-in workers for one slot, nearest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Standby {
+    /// The demand.
+    pub demand_id: String,
+    /// The date.
+    pub date: String,
+    /// Eligible workers with no assignment that date, nearest first.
+    pub workers: Vec<StandbyWorker>,
+}
+
+/// Headline figures of a solution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Summary {
+    /// Number of workers in the problem.
+    pub workers: u64,
+    /// Number of demands in the problem.
+    pub demands: u64,
+    /// Number of (demand, date) pairs.
+    pub slots: u64,
+    /// Sum of `workers_per_day` over all slots.
+    pub worker_days_needed: u64,
+    /// Number of assignments.
+    pub worker_days_filled: u64,
+    /// Filled over needed, 1 when nothing is needed.
+    pub fill_rate: f64,
+    /// Sum of priority over assignments.
+    pub weighted_fill: i64,
+    /// A proven upper bound on `weighted_fill`.
+    pub weighted_fill_bound: i64,
+    /// Sum of `distance_km` over assignments.
+    pub total_distance_km: f64,
+    /// Sum over slots of `(needed - filled)^2 / needed`.
+    pub shortage_imbalance: f64,
+    /// Consecutive-date pairs of the same worker on the same demand.
+    pub continuity_pairs: u64,
+    /// Assignments to one of the worker's preferred farms.
+    pub preferred_assignments: u64,
+    /// `previous` assignments kept.
+    pub previous_kept: u64,
+    /// Objective level 3: distance minus bonuses.
+    pub objective_km: f64,
+    /// `Some(true)` proven optimal, `Some(false)` may not be, `None` unknown.
+    pub optimal: Option<bool>,
+    /// Wall time of the solve in milliseconds.
+    pub elapsed_ms: f64,
+}
+
+/// A solution: who goes where on which date, what is unfilled and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Solution {
+    /// Sorted by (date, demand_id, worker_id).
+    pub assignments: Vec<SolvedAssignment>,
+    /// Sorted by (date, demand_id).
+    pub unfilled: Vec<Unfilled>,
+    /// Present only when `options.standby_per_slot > 0`; sorted by (date, demand_id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standby: Option<Vec<Standby>>,
+    /// `previous` assignments not kept: the people to call.
+    pub dropped_previous: Vec<Assignment>,
+    /// Headline figures.
+    pub summary: Summary,
+    /// Suspicious but legal things noticed in the problem.
+    pub warnings: Vec<String>,
+}
+
+impl Solution {
+    /// Parses a solution from JSON text.
+    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// The solution as pretty JSON.
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a solution always serialises")
+    }
+}
