@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::format::{Problem, Solution, Summary};
 
 /// One broken rule or wrong figure found by [`check`].
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {
     /// Stable code, e.g. `rule_5_too_far` or `summary_mismatch`.
@@ -17,6 +18,7 @@ pub struct Violation {
 }
 
 /// The checker's verdict.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckReport {
     /// True when no violation was found.

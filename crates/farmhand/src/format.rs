@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// A point on the Earth, in degrees.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Location {
@@ -29,6 +30,7 @@ impl Location {
 }
 
 /// An inclusive range of calendar dates (`YYYY-MM-DD`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DateRange {
@@ -46,6 +48,7 @@ impl DateRange {
 }
 
 /// One person who can be sent to farms.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Worker {
@@ -98,6 +101,7 @@ impl Worker {
 }
 
 /// One farm's request for hands over a date range.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Demand {
@@ -149,6 +153,7 @@ impl Demand {
 }
 
 /// A worker on a demand on a date, as given in `locked` and `previous`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Assignment {
@@ -172,6 +177,7 @@ impl Assignment {
 }
 
 /// The real one-way travel distance of one (worker, farm) pair.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TravelOverride {
@@ -184,6 +190,7 @@ pub struct TravelOverride {
 }
 
 /// Solver options. Every field has the spec's default.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Options {
@@ -222,6 +229,7 @@ impl Default for Options {
 }
 
 /// A matching problem: who can work, what is needed, and how to weigh it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Problem {
@@ -256,6 +264,7 @@ impl Problem {
 }
 
 /// One assignment of a solution.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SolvedAssignment {
@@ -272,6 +281,7 @@ pub struct SolvedAssignment {
 }
 
 /// Why a slot is short of workers (the spec's table, first that applies).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonCode {
@@ -301,6 +311,7 @@ impl ReasonCode {
 }
 
 /// The best level of a required skill among the workers in range.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SkillGap {
@@ -311,6 +322,7 @@ pub struct SkillGap {
 }
 
 /// The reason a slot is short, with the code's extra fields.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Reason {
@@ -333,6 +345,7 @@ pub struct Reason {
 }
 
 /// A slot that did not get all its workers.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Unfilled {
@@ -348,6 +361,7 @@ pub struct Unfilled {
 }
 
 /// A stand-in worker for a slot.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StandbyWorker {
@@ -358,6 +372,7 @@ pub struct StandbyWorker {
 }
 
 /// Stand-in workers for one slot, nearest first.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Standby {
@@ -370,6 +385,7 @@ pub struct Standby {
 }
 
 /// Headline figures of a solution.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Summary {
@@ -408,6 +424,7 @@ pub struct Summary {
 }
 
 /// A solution: who goes where on which date, what is unfilled and why.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Solution {

@@ -10,6 +10,7 @@ use crate::format::Problem;
 use crate::model::Instance;
 
 /// One problem (or warning) found in the input.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Issue {
     /// JSON path of the offending value, e.g. `workers[3].location.lat`.
