@@ -11,7 +11,7 @@
 //! value is reported once rather than again by every check that reads it.
 //! The [`Instance`] is built only when no error was found.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -60,8 +60,8 @@ pub fn validate(problem: &Problem) -> Result<Instance, ValidationError> {
     let horizon = check_horizon(problem, &demands, &mut report);
     let travel = check_travel(problem, &workers, &demands, &mut report);
     let ctx = Ctx { problem, workers: &workers, demands: &demands, travel: &travel };
-    let locked = check_locked(&ctx, &mut report);
-    let previous = check_previous(&ctx, &mut report);
+    let (locked, locked_on) = check_locked(&ctx, &mut report);
+    let previous = check_previous(&ctx, &locked_on, &mut report);
     warn_workers(problem, &workers, &demands, horizon, &mut report);
     warn_demand_skills(problem, &mut report);
     let warnings = report.finish()?;
@@ -317,13 +317,13 @@ fn check_workers<'a>(
             None => default_max_km,
         };
 
-        let skills_ok = check_skill_levels(&w.skills, &format!("{base}.skills"), report);
+        let skills_ok = check_skill_levels(&w.skills, &base, "skills", report);
 
         let mut ranges = Vec::with_capacity(w.availability.len());
         let mut ranges_ok = true;
         for (j, r) in w.availability.iter().enumerate() {
-            let path = format!("{base}.availability[{j}]");
-            match check_range(&r.start, &r.end, &path, report) {
+            let path = || format!("{base}.availability[{j}]");
+            match check_range(&r.start, &r.end, path, report) {
                 Some(range) => ranges.push(range),
                 None => ranges_ok = false,
             }
@@ -415,7 +415,7 @@ fn check_demands<'a>(problem: &'a Problem, report: &mut Report) -> Demands<'a> {
             farms.insert(d.farm_id.as_str());
         }
         let location_ok = check_location(d.location, &base, report);
-        let dates = check_range(&d.start, &d.end, &base, report);
+        let dates = check_range(&d.start, &d.end, || base.clone(), report);
 
         let per_day = if (1..=MAX_WORKERS_PER_DAY).contains(&d.workers_per_day) {
             Some(d.workers_per_day as u32)
@@ -438,8 +438,7 @@ fn check_demands<'a>(problem: &'a Problem, report: &mut Report) -> Demands<'a> {
                 format!("must be within [1, 100], got {}; 1 is the default", d.priority),
             );
         }
-        let skills_ok =
-            check_skill_levels(&d.required_skills, &format!("{base}.required_skills"), report);
+        let skills_ok = check_skill_levels(&d.required_skills, &base, "required_skills", report);
         parsed.push(ParsedDemand { dates, location_ok, per_day, skills_ok });
     }
     Demands { by_id, farms, parsed }
@@ -553,16 +552,21 @@ struct Resolved {
     date: NaiveDate,
 }
 
+/// (worker, date) to (demand, index in `locked`) of the worker's first locked
+/// assignment that date.
+type LockedOn = HashMap<(u32, NaiveDate), (u32, usize)>;
+
 /// Checks `locked`: references, dates and hard rules 1-9. Returns the
-/// resolved entries, deduplicated, in input order.
-fn check_locked(ctx: &Ctx, report: &mut Report) -> Vec<Resolved> {
+/// resolved entries, deduplicated, in input order, and where each worker is
+/// locked.
+fn check_locked(ctx: &Ctx, report: &mut Report) -> (Vec<Resolved>, LockedOn) {
     let locked = &ctx.problem.locked;
     let mut first_of: HashMap<&Assignment, usize> = HashMap::with_capacity(locked.len());
     let mut resolved = Vec::with_capacity(locked.len());
     // Aggregates for rules 3, 4, 8 and 9, filled in input order so that each
     // error points at the entry that breaks the rule.
     let mut per_slot: HashMap<(u32, NaiveDate), u32> = HashMap::new();
-    let mut worker_date: HashMap<(u32, NaiveDate), (u32, usize)> = HashMap::new();
+    let mut worker_date = LockedOn::new();
     let mut crew_date: HashMap<(&str, NaiveDate), (u32, u32, usize)> = HashMap::new();
     let mut worker_days: HashMap<u32, Vec<(NaiveDate, usize)>> = HashMap::new();
 
@@ -757,13 +761,17 @@ fn check_locked(ctx: &Ctx, report: &mut Report) -> Vec<Resolved> {
             }
         }
     }
-    resolved
+    (resolved, worker_date)
 }
 
 /// Checks `previous`: unknown ids and bad dates are errors; repeats and
 /// entries that cannot be kept are warnings. Returns the resolved entries,
 /// deduplicated, in input order, and the indices of the raw entries kept.
-fn check_previous(ctx: &Ctx, report: &mut Report) -> (Vec<Resolved>, Vec<usize>) {
+fn check_previous(
+    ctx: &Ctx,
+    locked_on: &LockedOn,
+    report: &mut Report,
+) -> (Vec<Resolved>, Vec<usize>) {
     let previous = &ctx.problem.previous;
     let mut first_of: HashMap<&Assignment, usize> = HashMap::with_capacity(previous.len());
     let mut resolved = Vec::with_capacity(previous.len());
@@ -782,7 +790,7 @@ fn check_previous(ctx: &Ctx, report: &mut Report) -> (Vec<Resolved>, Vec<usize>)
         raw_kept.push(k);
         let Some(r) = resolve(a, ctx, &base, report) else { continue };
         resolved.push(r);
-        let reasons: Vec<String> = broken_rules(ctx, r)
+        let mut reasons: Vec<String> = broken_rules(ctx, r)
             .into_iter()
             .map(|b| match b {
                 Broken::Unavailable => format!("the worker is not available on {}", r.date),
@@ -796,6 +804,14 @@ fn check_previous(ctx: &Ctx, report: &mut Report) -> (Vec<Resolved>, Vec<usize>)
                 Broken::ExcludedFarm => "the worker excludes the demand's farm".to_owned(),
             })
             .collect();
+        if let Some(&(demand, first)) = locked_on.get(&(r.worker, r.date)) {
+            if demand != r.demand {
+                reasons.push(format!(
+                    "the worker is locked to demand {} that date by locked[{first}]",
+                    show(&ctx.problem.demands[demand as usize].id)
+                ));
+            }
+        }
         if !reasons.is_empty() {
             report.push(
                 Code::PreviousNotKeepable,
@@ -945,13 +961,17 @@ fn build(
     }
 
     // Skills sorted by name so indices do not depend on input order.
-    let skill_names: BTreeSet<&str> = problem
+    // Distinct names are few and mentions many: dedupe by hash, then sort.
+    let mut skill_names: Vec<&str> = problem
         .workers
         .iter()
         .flat_map(|w| w.skills.keys())
         .chain(problem.demands.iter().flat_map(|d| d.required_skills.keys()))
         .map(String::as_str)
+        .collect::<HashSet<&str>>()
+        .into_iter()
         .collect();
+    skill_names.sort_unstable();
     let skill_idx: HashMap<&str, u32> =
         skill_names.iter().enumerate().map(|(i, &s)| (s, i as u32)).collect();
     let skills: Vec<String> = skill_names.into_iter().map(str::to_owned).collect();
@@ -1209,19 +1229,22 @@ fn check_location(loc: Location, base: &str, report: &mut Report) -> bool {
     ok
 }
 
-/// Checks skill levels (1..=5) and warns about empty names. Returns true when
-/// every level is valid.
+/// Checks the skill levels (1..=5) of `base.field` and warns about empty
+/// names. Returns true when every level is valid.
 fn check_skill_levels(
     skills: &std::collections::BTreeMap<String, i64>,
     base: &str,
+    field: &str,
     report: &mut Report,
 ) -> bool {
+    // Paths are built only for an issue: this runs for every worker.
+    let path = |name: &str| key_path(&format!("{base}.{field}"), name);
     let mut ok = true;
     for (name, &level) in skills {
         if name.is_empty() {
             report.push(
                 Code::EmptySkillName,
-                key_path(base, name),
+                path(name),
                 "a skill with an empty name matches only other empty names; name the skill"
                     .to_owned(),
             );
@@ -1229,7 +1252,7 @@ fn check_skill_levels(
         if !(1..=5).contains(&level) {
             report.push(
                 Code::SkillLevelOutOfRange,
-                key_path(base, name),
+                path(name),
                 format!("must be a level within [1, 5], got {level}; leave the skill out for none"),
             );
             ok = false;
@@ -1238,21 +1261,21 @@ fn check_skill_levels(
     ok
 }
 
-/// Checks a `start`/`end` pair under `base`; returns it when both parse and
-/// `start <= end`.
+/// Checks a `start`/`end` pair under the path `base` (built only for an
+/// issue); returns it when both parse and `start <= end`.
 fn check_range(
     start: &str,
     end: &str,
-    base: &str,
+    base: impl Fn() -> String,
     report: &mut Report,
 ) -> Option<(NaiveDate, NaiveDate)> {
-    let s = check_date(start, || format!("{base}.start"), report);
-    let e = check_date(end, || format!("{base}.end"), report);
+    let s = check_date(start, || format!("{}.start", base()), report);
+    let e = check_date(end, || format!("{}.end", base()), report);
     let (s, e) = (s?, e?);
     if s > e {
         report.push(
             Code::StartAfterEnd,
-            format!("{base}.end"),
+            format!("{}.end", base()),
             format!("must be on or after start {s}, got {e}; swap them or fix the typo"),
         );
         return None;
@@ -1402,6 +1425,87 @@ mod tests {
         assert!(input_order("workers[10].id") < input_order("demands[0].id"));
         assert!(input_order("locked[3]") < input_order("travel[0].km"));
         assert!(input_order("travel[0].km") < input_order("options.standby_per_slot"));
+    }
+
+    #[test]
+    fn builds_the_model_as_documented() {
+        use crate::format::{DateRange, Demand, TravelOverride};
+        let at = Location::new(45.0, 7.0);
+        let mut w0 = Worker::new(
+            "w0",
+            at,
+            vec![
+                DateRange::new("2026-04-01", "2026-05-02"),
+                DateRange::new("2026-05-04", "2026-09-01"),
+            ],
+        );
+        w0.skills.insert("weeding".into(), 2);
+        w0.skills.insert("driving".into(), 4);
+        w0.excluded_farms = vec!["zz-farm".into(), "f2".into(), "f2".into()];
+        w0.preferred_farms = vec!["f1".into()];
+        w0.crew = Some("red".into());
+        let mut w1 = Worker::new("w1", at, vec![DateRange::new("2026-05-01", "2026-05-01")]);
+        w1.max_travel_km = Some(7.5);
+        w1.max_days = Some(i64::MAX);
+        w1.crew = Some("blue".into());
+        let mut d0 = Demand::new("d0", "f2", at, "2026-05-03", "2026-05-05", 2);
+        d0.required_skills.insert("apples".into(), 1);
+        let d1 = Demand::new("d1", "f1", at, "2026-05-01", "2026-05-02", 1);
+        let problem = Problem {
+            workers: vec![w0, w1],
+            demands: vec![d0, d1],
+            locked: vec![
+                Assignment::new("w0", "d1", "2026-05-02"),
+                Assignment::new("w1", "d1", "2026-05-01"),
+            ],
+            previous: vec![
+                Assignment::new("w0", "d0", "2026-05-04"),
+                Assignment::new("w1", "d0", "2026-04-01"),
+                Assignment::new("w0", "d0", "2026-05-04"),
+            ],
+            travel: vec![TravelOverride { worker_id: "w1".into(), farm_id: "f1".into(), km: 3.0 }],
+            ..Problem::default()
+        };
+        let inst = validate(&problem).expect("valid");
+        assert_eq!(inst.first_date, NaiveDate::from_ymd_opt(2026, 5, 1).unwrap());
+        assert_eq!(inst.n_days, 5);
+        assert_eq!(inst.farms, ["f2", "f1", "zz-farm"]);
+        assert_eq!(inst.skills, ["apples", "driving", "weeding"]);
+        assert_eq!(inst.crews, ["red", "blue"]);
+        let (w0, w1) = (&inst.workers[0], &inst.workers[1]);
+        assert_eq!(w0.skills, [(1, 4), (2, 2)]);
+        assert_eq!(w0.excluded, [0, 2]);
+        assert_eq!(w0.preferred, [1]);
+        assert_eq!(w0.max_km, 30.0);
+        assert_eq!(w1.max_km, 7.5);
+        assert_eq!(w1.max_days, Some(u32::MAX));
+        assert_eq!((w0.crew, w1.crew), (Some(0), Some(1)));
+        let days = |w: &WorkerM| (0..7).filter(|&d| w.available.contains(d)).collect::<Vec<_>>();
+        assert_eq!(days(w0), [0, 1, 3, 4]);
+        assert_eq!(days(w1), [0]);
+        let d0 = &inst.demands[0];
+        assert_eq!((d0.farm, d0.start, d0.end, d0.per_day), (0, 2, 4, 2));
+        assert_eq!(d0.required, [(0, 1)]);
+        let fixed = |worker, demand, day| Fixed { worker, demand, day };
+        assert_eq!(inst.locked, [fixed(0, 1, 1), fixed(1, 1, 0)]);
+        // Entries that cannot be kept stay (w0 excludes f2 and lacks apples),
+        // except the one dated before the horizon: it has no day number and
+        // stays only in `previous_raw`.
+        assert_eq!(inst.previous, [fixed(0, 0, 3)]);
+        assert_eq!(inst.previous_raw, problem.previous[..2]);
+        assert_eq!(inst.travel.get(&(1, 1)), Some(&3.0));
+        assert_eq!(inst.travel.len(), 1);
+        let codes: Vec<&str> = inst.warnings.iter().map(|w| w.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                "farm_not_in_demands",
+                "required_skill_unmatched",
+                "previous_not_keepable",
+                "previous_not_keepable",
+                "duplicate_previous"
+            ]
+        );
     }
 
     #[test]

@@ -430,6 +430,17 @@ fn previous_entries_that_cannot_be_kept_say_why() {
 }
 
 #[test]
+fn a_previous_entry_clashing_with_a_locked_one_cannot_be_kept() {
+    let warnings = warnings_after(|p| {
+        p.previous.push(Assignment::new("ana", "d-b", "2026-05-04"));
+        p.locked.push(Assignment::new("ana", "d-a", "2026-05-04"));
+    });
+    let w = warnings.iter().find(|w| w.path == "previous[1]").unwrap();
+    assert_eq!(w.code, "previous_not_keepable");
+    assert!(w.message.contains("locked[1]"), "{}", w.message);
+}
+
+#[test]
 fn warnings_come_with_errors_too() {
     let mut problem = base();
     problem.options.standby_per_slot = -5;
