@@ -658,3 +658,16 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn generated_problems_are_valid() {
+    use farmhand::generate::{generate, Preset};
+    for preset in [Preset::Tiny, Preset::Small, Preset::County] {
+        for seed in 0..3 {
+            let problem = generate(preset, seed);
+            let instance = validate(&problem).unwrap_or_else(|e| panic!("{preset:?}/{seed}: {e}"));
+            assert_eq!(instance.n_workers(), problem.workers.len());
+            assert_eq!(instance.n_demands(), problem.demands.len());
+        }
+    }
+}
