@@ -611,77 +611,45 @@ fn check_assignments(ix: &Index<'_>, s: &Solution, out: &mut Vec<Violation>) -> 
         }
     }
 
-    // Rule 4 and exact duplicates: sort by (worker, day, demand).
+    // Rule 4 and exact duplicates: sort by (worker, day, demand), then
+    // rule 8 over each worker's distinct calendar days.
     let mut by_worker = resolved.clone();
     by_worker.sort_unstable_by_key(|r| (r.worker, r.day, r.demand, r.idx));
     let mut on_day = HashMap::with_capacity(by_worker.len());
     let mut days: Vec<Vec<i32>> = vec![Vec::new(); ix.workers.len()];
-    for (k, r) in by_worker.iter().enumerate() {
-        let prev = k.checked_sub(1).map(|p| by_worker[p]);
-        let same_day = prev.filter(|p| p.worker == r.worker && p.day == r.day);
-        match same_day {
-            Some(p) if p.demand == r.demand => push(
-                out,
-                "duplicate_assignment",
-                format!("assignments[{}]", r.idx),
-                format!("repeats assignments[{}]", p.idx),
-            ),
-            Some(p) => push(
-                out,
-                "rule_4_double_booked",
-                format!("assignments[{}]", r.idx),
-                format!(
-                    "worker {} already works on demand {} on {} (assignments[{}])",
-                    ix.workers[r.worker as usize].id,
-                    ix.demands[p.demand as usize].id,
-                    day_string(r.day),
-                    p.idx
-                ),
-            ),
-            None => {
-                on_day.insert((r.worker, r.day), r.demand);
-                days[r.worker as usize].push(r.day);
-            }
-        }
-    }
-
-    // Rule 8 over each worker's distinct calendar days.
-    let mut first_idx: HashMap<(u32, i32), usize> = HashMap::new();
-    for r in &by_worker {
-        first_idx.entry((r.worker, r.day)).or_insert(r.idx);
-    }
-    for (w, wd) in days.iter().enumerate() {
-        let worker = &ix.workers[w];
-        let at = |day: i32| format!("assignments[{}]", first_idx[&(w as u32, day)]);
-        if let Some(max) = worker.max_days {
-            if wd.len() as i64 > max {
-                let day = wd[max.max(0) as usize];
-                push(
+    for group in by_worker.chunk_by(|x, y| x.worker == y.worker) {
+        // (day, index of its first assignment) for this worker.
+        let mut distinct: Vec<(i32, usize)> = Vec::new();
+        for (k, r) in group.iter().enumerate() {
+            let same_day = k.checked_sub(1).map(|p| group[p]).filter(|p| p.day == r.day);
+            match same_day {
+                Some(p) if p.demand == r.demand => push(
                     out,
-                    "rule_8_max_days",
-                    at(day),
-                    format!("worker {} works {} days, max_days is {max}", worker.id, wd.len()),
-                );
-            }
-        }
-        if let Some(max) = worker.max_consecutive {
-            let mut run = 0i64;
-            for (k, &day) in wd.iter().enumerate() {
-                run = if k > 0 && wd[k - 1] + 1 == day { run + 1 } else { 1 };
-                if run == max + 1 {
-                    push(
-                        out,
-                        "rule_8_max_consecutive_days",
-                        at(day),
-                        format!(
-                            "worker {} works more than {max} days in a row up to {}",
-                            worker.id,
-                            day_string(day)
-                        ),
-                    );
+                    "duplicate_assignment",
+                    format!("assignments[{}]", r.idx),
+                    format!("repeats assignments[{}]", p.idx),
+                ),
+                Some(p) => push(
+                    out,
+                    "rule_4_double_booked",
+                    format!("assignments[{}]", r.idx),
+                    format!(
+                        "worker {} already works on demand {} on {} (assignments[{}])",
+                        ix.workers[r.worker as usize].id,
+                        ix.demands[p.demand as usize].id,
+                        day_string(r.day),
+                        p.idx
+                    ),
+                ),
+                None => {
+                    on_day.insert((r.worker, r.day), r.demand);
+                    distinct.push((r.day, r.idx));
                 }
             }
         }
+        let w = group[0].worker as usize;
+        check_rule_8(&ix.workers[w], &distinct, out);
+        days[w] = distinct.into_iter().map(|(day, _)| day).collect();
     }
 
     // Rule 9: crew members on the same date on the same demand.
@@ -709,6 +677,40 @@ fn check_assignments(ix: &Index<'_>, s: &Solution, out: &mut Vec<Violation>) -> 
     }
 
     Assigned { resolved, on_day, days, crew_day }
+}
+
+/// Rule 8 for one worker, given their distinct days in order with the index
+/// of an assignment on each.
+fn check_rule_8(worker: &WorkerC<'_>, days: &[(i32, usize)], out: &mut Vec<Violation>) {
+    if let Some(max) = worker.max_days {
+        if days.len() as i64 > max {
+            let (_, idx) = days[max.max(0) as usize];
+            push(
+                out,
+                "rule_8_max_days",
+                format!("assignments[{idx}]"),
+                format!("worker {} works {} days, max_days is {max}", worker.id, days.len()),
+            );
+        }
+    }
+    if let Some(max) = worker.max_consecutive {
+        let mut run = 0i64;
+        for (k, &(day, idx)) in days.iter().enumerate() {
+            run = if k > 0 && days[k - 1].0 + 1 == day { run + 1 } else { 1 };
+            if run == max + 1 {
+                push(
+                    out,
+                    "rule_8_max_consecutive_days",
+                    format!("assignments[{idx}]"),
+                    format!(
+                        "worker {} works more than {max} days in a row up to {}",
+                        worker.id,
+                        day_string(day)
+                    ),
+                );
+            }
+        }
+    }
 }
 
 fn check_one_assignment(
@@ -800,6 +802,9 @@ fn check_one_assignment(
 }
 
 fn check_locked(ix: &Index<'_>, asg: &Assigned, out: &mut Vec<Violation>) {
+    if ix.locked.is_empty() {
+        return;
+    }
     let present: HashSet<(u32, u32, i32)> =
         asg.resolved.iter().map(|r| (r.worker, r.demand, r.day)).collect();
     for (i, a) in ix.locked.iter().enumerate() {
@@ -1105,24 +1110,28 @@ fn blocker(ix: &Index<'_>, asg: &Assigned, w: u32, d: u32, day: i32) -> Option<&
     if worker.excluded.contains(&ix.demands[d as usize].farm) {
         return Some("excluded_farms");
     }
+    if let Some(limit) = rule_8_blocks(ix, asg, w, day) {
+        return Some(limit);
+    }
+    let crew = worker.crew?;
+    asg.crew_day
+        .get(&(crew, day))
+        .is_some_and(|&(other, split)| split || other != d)
+        .then_some("crew")
+}
+
+/// Which rule 8 limit one more day on `day` would break for worker `w`.
+fn rule_8_blocks(ix: &Index<'_>, asg: &Assigned, w: u32, day: i32) -> Option<&'static str> {
+    let worker = &ix.workers[w as usize];
     let days = &asg.days[w as usize];
     if worker.max_days.is_some_and(|m| days.len() as i64 + 1 > m) {
         return Some("max_days");
     }
-    if let Some(max) = worker.max_consecutive {
-        let at = days.partition_point(|&x| x < day);
-        let left = (0..at).rev().take_while(|&k| days[k] == day - (at - k) as i32).count();
-        let right = (at..days.len()).take_while(|&k| days[k] == day + (k - at + 1) as i32).count();
-        if (left + 1 + right) as i64 > max {
-            return Some("max_consecutive_days");
-        }
-    }
-    if let Some(crew) = worker.crew {
-        if asg.crew_day.get(&(crew, day)).is_some_and(|&(other, split)| split || other != d) {
-            return Some("crew");
-        }
-    }
-    None
+    let max = worker.max_consecutive?;
+    let at = days.partition_point(|&x| x < day);
+    let left = (0..at).rev().take_while(|&k| days[k] == day - (at - k) as i32).count();
+    let right = (at..days.len()).take_while(|&k| days[k] == day + (k - at + 1) as i32).count();
+    ((left + 1 + right) as i64 > max).then_some("max_consecutive_days")
 }
 
 fn verify_reasons(
@@ -1477,9 +1486,12 @@ fn check_standby(
             let mut n_candidates = 0i64;
             let mut nearest_left_out = f64::INFINITY;
             for &(w, dist) in &pool {
-                if standby_ineligible(ix, asg, w, d, day, dist).is_some()
-                    || asg.on_day.contains_key(&(w, day))
-                {
+                // The pool already holds rules 5, 6 and 7; crews (rule 9) do
+                // not stop a stand-in.
+                let eligible = ix.workers[w as usize].is_available(day)
+                    && !asg.on_day.contains_key(&(w, day))
+                    && rule_8_blocks(ix, asg, w, day).is_none();
+                if !eligible {
                     continue;
                 }
                 n_candidates += 1;
@@ -1535,19 +1547,27 @@ fn standby_ineligible(
     if let Some(gap) = ix.missing_skill(w, d) {
         return Some(format!("{gap} (rule 6)"));
     }
-    match blocker(ix, asg, w, d, day) {
-        Some("excluded_farms") => Some("excludes the farm (rule 7)".into()),
-        Some(limit @ ("max_days" | "max_consecutive_days")) => {
-            Some(format!("one more day breaks {limit} (rule 8)"))
-        }
-        _ => None,
+    if worker.excluded.contains(&ix.demands[d as usize].farm) {
+        return Some("excludes the farm (rule 7)".into());
     }
+    rule_8_blocks(ix, asg, w, day).map(|limit| format!("one more day breaks {limit} (rule 8)"))
 }
 
 // ---------------------------------------------------------------------------
 // Dropped previous assignments.
 
 fn check_dropped_previous(p: &Problem, s: &Solution, out: &mut Vec<Violation>) {
+    if p.previous.is_empty() {
+        for (i, _) in s.dropped_previous.iter().enumerate() {
+            push(
+                out,
+                "dropped_previous_extra",
+                format!("dropped_previous[{i}]"),
+                "the problem has no previous assignments".into(),
+            );
+        }
+        return;
+    }
     let kept: HashSet<(&str, &str, &str)> = s
         .assignments
         .iter()
@@ -1648,11 +1668,14 @@ fn recompute_summary(ix: &Index<'_>, asg: &Assigned, fills: &Fills, s: &Solution
         .filter(|p| p[0].0 == p[1].0 && p[0].1 == p[1].1 && p[0].2 + 1 == p[1].2)
         .count() as u64;
 
-    let kept: HashSet<(&str, &str, &str)> = s
-        .assignments
-        .iter()
-        .map(|a| (a.worker_id.as_str(), a.demand_id.as_str(), a.date.as_str()))
-        .collect();
+    let kept: HashSet<(&str, &str, &str)> = if ix.previous.is_empty() {
+        HashSet::new()
+    } else {
+        s.assignments
+            .iter()
+            .map(|a| (a.worker_id.as_str(), a.demand_id.as_str(), a.date.as_str()))
+            .collect()
+    };
     let previous_kept = ix
         .previous
         .iter()
