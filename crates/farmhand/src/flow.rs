@@ -7,14 +7,19 @@
 //! are [`Cost`] triples compared lexicographically: exact, with no big-M
 //! scaling that could overflow.
 //!
-//! Algorithm: successive shortest paths, one worker at a time (as in the
-//! Hungarian / Jonker-Volgenant methods), with node potentials and Dijkstra
-//! that stops as soon as it reaches the sink. The source and the sink are one
-//! node `ST`, so a path may also end by *displacing* an assigned worker (who
-//! is then left unassigned) when that is cheaper. After worker `i` is
-//! processed the flow is optimal for workers `0..=i`: any new negative cycle
-//! must use the new worker's supply arc, and the cheapest such cycle is
-//! exactly the shortest path found. See `ARCHITECTURE.md`.
+//! Algorithm: the source and the sink are one node `ST`, so a flow is a
+//! circulation. The demands' unit arcs (the k-th worker of demand d, costing
+//! `unit(d, k)`) are added one at a time, most valuable first (the greedy
+//! order of a matroid: highest priority, then largest shortage share). After
+//! each addition the circulation is made optimal again by cancelling the
+//! cheapest cycle through the new arc, if it is negative: a shortest path
+//! from `ST` to the demand, found by a backward Dijkstra over reduced costs
+//! that stops as soon as it reaches `ST`. Such a path starts at a free worker
+//! or takes a worker from an earlier unit of equal value when that saves km.
+//! Because units come in value order, almost every path is found among the
+//! nearby workers, so searches stay local. Once a unit of a demand cannot be
+//! filled, its later (costlier) units cannot either: their arcs already have
+//! non-negative reduced cost, so they are skipped. See `ARCHITECTURE.md`.
 //!
 //! Invariant: after every step, every residual arc has a non-negative reduced
 //! cost `c(u, v) + h(u) - h(v)`.
@@ -88,6 +93,20 @@ impl Transport {
         self.cap.len()
     }
 
+    /// A copy with the demands' data and no arcs.
+    fn clone_demands(&self) -> Transport {
+        Transport {
+            start: Vec::new(),
+            arc_demand: Vec::new(),
+            arc_cost: Vec::new(),
+            cap: self.cap.clone(),
+            base: self.base.clone(),
+            per_day: self.per_day.clone(),
+            priority: self.priority.clone(),
+            share_shortage: self.share_shortage,
+        }
+    }
+
     fn arcs(&self, w: usize) -> std::ops::Range<usize> {
         self.start[w] as usize..self.start[w + 1] as usize
     }
@@ -106,19 +125,121 @@ pub(crate) struct TransportSolution {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Cancelled;
 
+/// How many of its cheapest arcs each worker starts with in
+/// [`solve_transport`]; the rest join only if the optimality check asks.
+const SPARSE_ARCS: usize = 24;
+
+/// How many violated arcs a worker adds per round of the check.
+const ADD_PER_ROUND: usize = 8;
+
 /// Solves one date exactly. Deterministic: it depends only on `t`.
+///
+/// It first solves on each worker's few cheapest arcs, then checks every
+/// other arc against the optimal potentials (a negative reduced cost means
+/// the arc could improve the solution), adds the ones that fail, and solves
+/// again until none fails: the answer is optimal for the full graph.
 pub(crate) fn solve_transport(
     t: &Transport,
     cancel: Option<&AtomicBool>,
 ) -> Result<TransportSolution, Cancelled> {
+    solve_sparse(t, SPARSE_ARCS, cancel)
+}
+
+fn solve_sparse(
+    t: &Transport,
+    sparse_arcs: usize,
+    cancel: Option<&AtomicBool>,
+) -> Result<TransportSolution, Cancelled> {
+    let n_w = t.n_workers();
+    let mut keep = vec![false; t.arc_demand.len()];
+    let mut by_cost: Vec<u32> = Vec::new();
+    for w in 0..n_w {
+        let arcs = t.arcs(w);
+        if arcs.len() <= sparse_arcs {
+            keep[arcs].fill(true);
+            continue;
+        }
+        by_cost.clear();
+        by_cost.extend(arcs.map(|a| a as u32));
+        by_cost.select_nth_unstable_by_key(sparse_arcs - 1, |&a| (t.arc_cost[a as usize], a));
+        for &a in &by_cost[..sparse_arcs] {
+            keep[a as usize] = true;
+        }
+    }
+    loop {
+        // The sub-problem on the kept arcs, and its arcs' full indices.
+        let mut sub = Transport { start: vec![0], ..t.clone_demands() };
+        let mut full_arc: Vec<u32> = Vec::new();
+        for w in 0..n_w {
+            for a in t.arcs(w) {
+                if keep[a] {
+                    sub.arc_demand.push(t.arc_demand[a]);
+                    sub.arc_cost.push(t.arc_cost[a]);
+                    full_arc.push(a as u32);
+                }
+            }
+            sub.start.push(sub.arc_demand.len() as u32);
+        }
+        let (solver, exact) = solve_all_arcs(&sub, cancel)?;
+        // Each worker adds at most a few of its most violated arcs per
+        // round, so the graph stays sparse while the check converges.
+        let mut added = false;
+        let mut violated: Vec<(Cost, u32)> = Vec::new();
+        for w in 0..n_w {
+            violated.clear();
+            for a in t.arcs(w) {
+                if !keep[a] {
+                    let d = solver.demand_node(t.arc_demand[a] as usize);
+                    let rc = Cost::km(t.arc_cost[a]) + solver.h[w] - solver.h[d];
+                    if rc < Cost::ZERO {
+                        violated.push((rc, a as u32));
+                    }
+                }
+            }
+            if violated.len() > ADD_PER_ROUND {
+                violated.select_nth_unstable(ADD_PER_ROUND - 1);
+                violated.truncate(ADD_PER_ROUND);
+            }
+            for &(_, a) in &violated {
+                keep[a as usize] = true;
+                added = true;
+            }
+        }
+        if !added {
+            let assigned = solver
+                .assigned
+                .iter()
+                .map(|&a| if a == NONE { NONE } else { full_arc[a as usize] })
+                .collect();
+            return Ok(TransportSolution { assigned, exact });
+        }
+    }
+}
+
+/// Solves on every arc of `t`; returns the solver with its final potentials.
+fn solve_all_arcs<'a>(
+    t: &'a Transport,
+    cancel: Option<&AtomicBool>,
+) -> Result<(Solver<'a>, bool), Cancelled> {
     let mut solver = Solver::new(t);
-    for w in 0..t.n_workers() {
-        if w % 256 == 0 && cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+    let mut order: Vec<(Cost, u32, u32)> = Vec::new();
+    for d in 0..t.n_demands() {
+        for k in 1..=t.cap[d] {
+            order.push((solver.units.unit(t, d, t.base[d] + k), d as u32, k));
+        }
+    }
+    order.sort_unstable();
+    let mut dead = vec![false; t.n_demands()];
+    for (i, &(unit, d, _)) in order.iter().enumerate() {
+        if i % 256 == 0 && cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
             return Err(Cancelled);
         }
-        solver.add_worker(w);
+        if !dead[d as usize] && !solver.add_unit(d as usize, unit) {
+            dead[d as usize] = true;
+        }
     }
-    Ok(TransportSolution { assigned: solver.assigned, exact: solver.units.exact })
+    let exact = solver.units.exact;
+    Ok((solver, exact))
 }
 
 /// Per-unit costs of filling demands: `unit(d, k)` is the cost of the k-th
@@ -193,15 +314,19 @@ struct Solver<'a> {
     assigned: Vec<u32>,
     /// Per demand: arcs assigned to it (small: at most `cap`).
     members: Vec<Vec<u32>>,
-    /// Per demand: units we added (on top of `base`).
+    /// Per demand: units filled (on top of `base`).
     fill: Vec<u32>,
     /// Worker of each arc.
     arc_worker: Vec<u32>,
+    /// Arcs into demand `d` are `in_arcs[in_start[d]..in_start[d + 1]]`.
+    in_start: Vec<u32>,
+    in_arcs: Vec<u32>,
     // Dijkstra scratch, reused across searches.
     dist: Vec<Cost>,
     stamp: Vec<u32>,
     done: Vec<u32>,
-    pred: Vec<u32>,
+    /// Per labelled node: the arc (or, for `ST`, the node) toward the target.
+    next: Vec<u32>,
     round: u32,
     settled: Vec<u32>,
     heap: BinaryHeap<Reverse<(Cost, u32)>>,
@@ -213,18 +338,30 @@ impl<'a> Solver<'a> {
         let n_d = t.n_demands();
         let st = n_w + n_d;
         let units = Units::new(t);
-        let mut h = vec![Cost::ZERO; st + 1];
-        // Feasible initial potentials with h(ST) = 0: d -> ST needs
-        // unit + h(d) - h(ST) >= 0.
-        for d in 0..n_d {
-            if t.cap[d] > 0 {
-                h[n_w + d] = Cost::ZERO - units.unit(t, d, t.base[d] + 1);
-            }
-        }
         let mut arc_worker = vec![0u32; t.arc_demand.len()];
+        let mut in_start = vec![0u32; n_d + 1];
         for w in 0..n_w {
             for a in t.arcs(w) {
                 arc_worker[a] = w as u32;
+                in_start[t.arc_demand[a] as usize + 1] += 1;
+            }
+        }
+        for d in 0..n_d {
+            in_start[d + 1] += in_start[d];
+        }
+        let mut fill_at = in_start.clone();
+        let mut in_arcs = vec![0u32; t.arc_demand.len()];
+        for (a, &d) in t.arc_demand.iter().enumerate() {
+            in_arcs[fill_at[d as usize] as usize] = a as u32;
+            fill_at[d as usize] += 1;
+        }
+        // Feasible initial potentials for the empty circulation (no unit arcs
+        // yet): h(ST) = h(w) = 0 and h(d) = the cheapest arc into d.
+        let mut h = vec![Cost::ZERO; st + 1];
+        for d in 0..n_d {
+            let arcs = &in_arcs[in_start[d] as usize..in_start[d + 1] as usize];
+            if let Some(min) = arcs.iter().map(|&a| t.arc_cost[a as usize]).min() {
+                h[n_w + d] = Cost::km(min);
             }
         }
         Solver {
@@ -237,169 +374,156 @@ impl<'a> Solver<'a> {
             members: vec![Vec::new(); n_d],
             fill: vec![0; n_d],
             arc_worker,
+            in_start,
+            in_arcs,
             dist: vec![Cost::ZERO; st + 1],
             stamp: vec![0; st + 1],
             done: vec![0; st + 1],
-            pred: vec![NONE; st + 1],
+            next: vec![NONE; st + 1],
             round: 0,
             settled: Vec::new(),
             heap: BinaryHeap::new(),
         }
     }
 
-    fn demand_node(&self, d: u32) -> usize {
-        self.n_w + d as usize
+    fn demand_node(&self, d: usize) -> usize {
+        self.n_w + d
     }
 
-    /// Cost of the next unit on demand `d`, if it has room.
-    fn next_unit(&self, d: usize) -> Option<Cost> {
-        (self.fill[d] < self.t.cap[d])
-            .then(|| self.units.unit(self.t, d, self.t.base[d] + self.fill[d] + 1))
-    }
-
-    fn add_worker(&mut self, w: usize) {
-        let t = self.t;
-        let arcs = t.arcs(w);
-        if arcs.is_empty() {
-            return;
-        }
-        // The smallest potential that keeps every arc out of w non-negative.
-        let mut hw: Option<Cost> = None;
-        for a in arcs.clone() {
-            let v = self.h[self.demand_node(t.arc_demand[a])] - Cost::km(t.arc_cost[a]);
-            if hw.is_none_or(|x| v > x) {
-                hw = Some(v);
-            }
-        }
-        let hw = hw.expect("arcs is not empty");
-        self.h[w] = hw;
-        let cut = hw - self.h[self.st];
+    /// Adds the next unit arc of demand `d` (costing `unit`) and restores
+    /// optimality. Returns false when the unit stays empty.
+    fn add_unit(&mut self, d: usize, unit: Cost) -> bool {
+        let node = self.demand_node(d);
+        // The cycle ST -> ... -> d -> ST is negative iff the reduced distance
+        // from ST to d is below `cut`.
+        let cut = self.h[self.st] - self.h[node] - unit;
         if cut <= Cost::ZERO {
-            // No augmenting cycle through w can be negative.
-            return;
+            return false;
         }
-        match self.search(w, cut) {
+        match self.search(node, cut) {
             Some(found) => {
                 self.update_potentials(found);
-                self.augment(w);
+                self.augment(d);
+                true
             }
-            None => self.update_potentials(cut),
+            None => {
+                self.update_potentials(cut);
+                false
+            }
         }
     }
 
-    /// Dijkstra from worker `w` over reduced costs, stopping at `ST` or once
-    /// every remaining label is at least `cut`. Returns the distance to `ST`
-    /// when it is below `cut`.
-    fn search(&mut self, w: usize, cut: Cost) -> Option<Cost> {
+    /// Backward Dijkstra: reduced distances *to* `target`, stopping at `ST`
+    /// or once every remaining label is at least `cut`.
+    fn search(&mut self, target: usize, cut: Cost) -> Option<Cost> {
         self.round += 1;
-        let round = self.round;
         self.settled.clear();
         self.heap.clear();
-        self.label(w, Cost::ZERO, NONE);
-        while let Some(Reverse((d_u, u))) = self.heap.pop() {
-            let u = u as usize;
-            if self.done[u] == round || d_u != self.dist[u] {
+        self.label(target, Cost::ZERO, NONE);
+        while let Some(Reverse((g_x, x))) = self.heap.pop() {
+            let x = x as usize;
+            if self.done[x] == self.round || g_x != self.dist[x] {
                 continue;
             }
-            if d_u >= cut {
+            if g_x >= cut {
                 return None;
             }
-            if u == self.st {
-                return Some(d_u);
+            if x == self.st {
+                return Some(g_x);
             }
-            self.done[u] = round;
-            self.settled.push(u as u32);
-            let h_u = self.h[u];
-            if u < self.n_w {
-                // Worker: forward arcs to demands, and the exit to ST (left
-                // unassigned) when it is assigned.
-                let own = self.assigned[u];
-                for a in self.t.arcs(u) {
-                    if a as u32 == own {
-                        continue;
-                    }
-                    let v = self.demand_node(self.t.arc_demand[a]);
-                    let rc = Cost::km(self.t.arc_cost[a]) + h_u - self.h[v];
-                    self.relax(v, d_u + rc, a as u32);
-                }
-                if own != NONE {
-                    let rc = h_u - self.h[self.st];
-                    self.relax(self.st, d_u + rc, u as u32);
+            self.done[x] = self.round;
+            self.settled.push(x as u32);
+            let h_x = self.h[x];
+            if x < self.n_w {
+                // Into a worker: from ST when free, else from its demand
+                // (the reverse of its arc: it would leave that demand).
+                let own = self.assigned[x];
+                if own == NONE {
+                    let rc = self.h[self.st] - h_x;
+                    self.relax(self.st, g_x + rc, x as u32);
+                } else {
+                    let y = self.demand_node(self.t.arc_demand[own as usize] as usize);
+                    let rc = Cost::ZERO - Cost::km(self.t.arc_cost[own as usize]) + self.h[y] - h_x;
+                    self.relax(y, g_x + rc, own);
                 }
             } else {
-                // Demand: reverse arcs to its workers, and the next unit to ST.
-                let d = u - self.n_w;
-                for i in 0..self.members[d].len() {
-                    let a = self.members[d][i] as usize;
-                    let v = self.arc_worker[a] as usize;
-                    let rc = Cost::ZERO - Cost::km(self.t.arc_cost[a]) + h_u - self.h[v];
-                    self.relax(v, d_u + rc, a as u32);
+                // Into a demand: from every worker not on it, and from ST by
+                // emptying its last filled unit.
+                let d = x - self.n_w;
+                for i in self.in_start[d] as usize..self.in_start[d + 1] as usize {
+                    let a = self.in_arcs[i];
+                    let y = self.arc_worker[a as usize] as usize;
+                    if self.assigned[y] == a {
+                        continue;
+                    }
+                    let rc = Cost::km(self.t.arc_cost[a as usize]) + self.h[y] - h_x;
+                    self.relax(y, g_x + rc, a);
                 }
-                if let Some(unit) = self.next_unit(d) {
-                    let rc = unit + h_u - self.h[self.st];
-                    self.relax(self.st, d_u + rc, u as u32);
+                if self.fill[d] > 0 {
+                    let last = self.units.unit(self.t, d, self.t.base[d] + self.fill[d]);
+                    let rc = Cost::ZERO - last + self.h[self.st] - h_x;
+                    self.relax(self.st, g_x + rc, x as u32);
                 }
             }
         }
         None
     }
 
-    fn label(&mut self, v: usize, dist: Cost, pred: u32) {
+    fn label(&mut self, v: usize, dist: Cost, next: u32) {
         self.stamp[v] = self.round;
         self.dist[v] = dist;
-        self.pred[v] = pred;
+        self.next[v] = next;
         self.heap.push(Reverse((dist, v as u32)));
     }
 
-    fn relax(&mut self, v: usize, dist: Cost, pred: u32) {
+    fn relax(&mut self, v: usize, dist: Cost, next: u32) {
         if self.done[v] == self.round {
             return;
         }
         if self.stamp[v] != self.round || dist < self.dist[v] {
-            self.label(v, dist, pred);
+            self.label(v, dist, next);
         }
     }
 
-    /// h(v) += dist(v) - threshold for every settled node: keeps all reduced
-    /// costs non-negative and makes the shortest path's arcs tight.
+    /// h(v) += threshold - dist(v) for every settled node (distances are to
+    /// the target): keeps all reduced costs non-negative and makes the
+    /// shortest path's arcs tight.
     fn update_potentials(&mut self, threshold: Cost) {
         for &v in &self.settled {
             let v = v as usize;
-            self.h[v] = self.h[v] + self.dist[v] - threshold;
+            self.h[v] = self.h[v] + threshold - self.dist[v];
         }
     }
 
-    /// Flips the path to `ST` found by the last search, which started at
-    /// worker `from`.
-    fn augment(&mut self, from: usize) {
-        let last = self.pred[self.st] as usize;
-        // Where the walk continues: a demand node that gained a worker.
-        let mut d_node = if last >= self.n_w {
-            self.fill[last - self.n_w] += 1;
-            last
-        } else {
-            // The path ends by displacing worker `last`.
-            let old = self.assigned[last];
-            self.assigned[last] = NONE;
-            let d = self.t.arc_demand[old as usize] as usize;
-            self.remove_member(d, old);
-            self.n_w + d
-        };
-        loop {
-            let a = self.pred[d_node];
-            let w = self.arc_worker[a as usize] as usize;
-            let d = d_node - self.n_w;
-            let old = self.assigned[w];
-            self.assigned[w] = a;
-            self.members[d].push(a);
-            if w == from {
-                debug_assert_eq!(old, NONE);
-                break;
-            }
-            let prev_d = self.t.arc_demand[old as usize] as usize;
-            self.remove_member(prev_d, old);
-            d_node = self.n_w + prev_d;
+    /// Flips the path ST -> ... -> target found by the last search, and
+    /// fills the target's new unit.
+    fn augment(&mut self, target: usize) {
+        let first = self.next[self.st] as usize;
+        let mut at = first;
+        if first >= self.n_w {
+            // The path starts by emptying the last unit of demand `first`.
+            self.fill[first - self.n_w] -= 1;
         }
+        loop {
+            if at < self.n_w {
+                // A worker takes its arc toward the target.
+                let a = self.next[at];
+                self.assigned[at] = a;
+                let d = self.t.arc_demand[a as usize] as usize;
+                self.members[d].push(a);
+                if d == target {
+                    break;
+                }
+                at = self.demand_node(d);
+            } else {
+                // A demand gives one of its workers away.
+                let d = at - self.n_w;
+                let a = self.next[at];
+                self.remove_member(d, a);
+                at = self.arc_worker[a as usize] as usize;
+            }
+        }
+        self.fill[target] += 1;
     }
 
     fn remove_member(&mut self, d: usize, arc: u32) {
@@ -542,9 +666,9 @@ mod tests {
     #[test]
     fn matches_brute_force_on_random_tiny_instances() {
         let mut s = 42u64;
-        for case in 0..400 {
-            let n_w = 1 + (lcg(&mut s) % 5) as usize;
-            let n_d = 1 + (lcg(&mut s) % 3) as usize;
+        for case in 0..2000 {
+            let n_w = 1 + (lcg(&mut s) % 6) as usize;
+            let n_d = 1 + (lcg(&mut s) % 4) as usize;
             let mut per_worker: Vec<Vec<(u32, i64)>> = Vec::new();
             for _ in 0..n_w {
                 let mut v = Vec::new();
@@ -563,8 +687,13 @@ mod tests {
             let refs: Vec<&[(u32, i64)]> = per_worker.iter().map(|v| v.as_slice()).collect();
             let mut t = transport(&refs, &cap, &per_day, &priority, case % 4 != 0);
             t.base = base;
+            let want = brute(&t);
             let sol = solve_transport(&t, None).unwrap();
-            assert_eq!(total(&t, &sol.assigned), brute(&t), "case {case}: {t:?}");
+            assert_eq!(total(&t, &sol.assigned), want, "case {case}: {t:?}");
+            // Starting from one arc per worker, the optimality check must
+            // bring back every arc the optimum needs.
+            let sol = solve_sparse(&t, 1, None).unwrap();
+            assert_eq!(total(&t, &sol.assigned), want, "sparse, case {case}: {t:?}");
         }
     }
 }

@@ -52,10 +52,6 @@ impl DaySet {
         }
         run
     }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.words.iter().all(|&w| w == 0)
-    }
 }
 
 /// A validated worker.
@@ -143,7 +139,8 @@ pub struct Instance {
     pub(crate) farms: Vec<String>,
     /// Skill index to skill name.
     pub(crate) skills: Vec<String>,
-    /// Crew index to crew name.
+    /// Crew index to crew name (for messages and tests).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) crews: Vec<String>,
     /// Locked assignments, sorted and deduplicated; all obey rules 1-9.
     pub(crate) locked: Vec<Fixed>,
