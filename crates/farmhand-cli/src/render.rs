@@ -64,7 +64,7 @@ pub(crate) fn match_summary(solution: &Solution) -> String {
     }
     let optimal = match s.optimal {
         Some(true) => "yes (proven)",
-        Some(false) => "no (stopped early; the bound says how far off at most)",
+        Some(false) => "not proven (continuity, day limits, crews or a time limit couple the dates; weighted fill is within the bound above)",
         None => "unknown",
     };
     out += &format!("  optimal     {optimal}\n");

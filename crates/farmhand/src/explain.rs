@@ -8,13 +8,16 @@
 //!   limit; none → `no_worker_in_range`.
 //! * *skilled*: of those, the ones with every required skill (rule 6); none →
 //!   `no_worker_with_skills`.
-//! * *eligible*: of those, the ones available that date (rule 1) and not
-//!   already on this slot; none → `no_worker_available`.
+//! * *eligible*: of those, the ones available that date (rule 1); none →
+//!   `no_worker_available`.
 //! * some eligible worker has no assignment that date, so only
 //!   `excluded_farms`, `max_days`, `max_consecutive_days` or a crew can have
 //!   kept them away → `worker_limits`;
-//! * otherwise every eligible worker works elsewhere that date →
-//!   `taken_by_other_demands`.
+//! * otherwise every eligible worker works that date, on other demands or on
+//!   this slot → `taken_by_other_demands`, with `eligible` counting all of
+//!   them and `taken_by` the other demands, most workers taken first.
+//!
+//! This is the reading documented in `docs/checker.md`.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -257,13 +260,11 @@ fn reason(
         .skilled
         .iter()
         .map(|&(w, _)| w)
-        .filter(|&w| {
-            inst.workers[w as usize].available.contains(day) && on_day.get(&(w, day)) != Some(&d)
-        })
+        .filter(|&w| inst.workers[w as usize].available.contains(day))
         .collect();
     if eligible.is_empty() {
         let message = format!(
-            "{} worker(s) with the skills can reach this farm but no more of them is available on this date",
+            "{} worker(s) with the skills can reach this farm but none is available on this date",
             r.skilled.len()
         );
         return blank(ReasonCode::NoWorkerAvailable, message);
@@ -277,7 +278,10 @@ fn reason(
     }
     let mut taken: HashMap<u32, u32> = HashMap::new();
     for &w in &eligible {
-        *taken.entry(on_day[&(w, day)]).or_default() += 1;
+        let other = on_day[&(w, day)];
+        if other != d {
+            *taken.entry(other).or_default() += 1;
+        }
     }
     let mut taken: Vec<(u32, u32)> = taken.into_iter().collect();
     taken.sort_by(|a, b| {
@@ -286,11 +290,15 @@ fn reason(
     });
     let taken_by: Vec<String> =
         taken.iter().take(5).map(|&(d, _)| inst.demands[d as usize].id.clone()).collect();
-    let message = format!(
-        "all {} eligible worker(s) are assigned to other demands on this date (mostly {})",
-        eligible.len(),
-        taken_by.join(", ")
-    );
+    let message = if taken_by.is_empty() {
+        format!("all {} eligible worker(s) already work on this slot", eligible.len())
+    } else {
+        format!(
+            "all {} eligible worker(s) work on this date, on this slot or on others (mostly {})",
+            eligible.len(),
+            taken_by.join(", ")
+        )
+    };
     Reason {
         eligible: Some(eligible.len() as u64),
         taken_by: Some(taken_by),

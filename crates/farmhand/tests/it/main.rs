@@ -1,3 +1,4 @@
 //! The one integration-test binary of the core crate: a module per area.
 
+mod solve;
 mod validate;
