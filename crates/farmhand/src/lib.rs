@@ -5,6 +5,27 @@
 //! types in [`format`]. The flow is: [`validate`] a [`Problem`] into an
 //! [`Instance`], [`solve`] it into a [`Solution`], and [`check`] any solution
 //! independently.
+//!
+//! ```
+//! use farmhand::{check, solve, DateRange, Demand, Location, Problem, Worker};
+//!
+//! let week = vec![DateRange::new("2026-04-06", "2026-04-10")];
+//! let problem = Problem {
+//!     workers: vec![
+//!         Worker::new("w-jeonju-1", Location::new(35.82, 127.15), week.clone()),
+//!         Worker::new("w-samnye-1", Location::new(35.91, 127.07), week),
+//!     ],
+//!     demands: vec![Demand::new(
+//!         "d-strawberry", "farm-samnye-3", Location::new(35.90, 127.08),
+//!         "2026-04-06", "2026-04-07", 2,
+//!     )],
+//!     ..Problem::default()
+//! };
+//! let solution = solve(&problem)?;
+//! assert_eq!(solution.summary.worker_days_filled, 4);
+//! assert!(check(&problem, &solution).ok);
+//! # Ok::<(), farmhand::SolveError>(())
+//! ```
 
 mod candidates;
 mod check;
@@ -24,3 +45,38 @@ pub use geo_util::{haversine_km, EARTH_RADIUS_KM};
 pub use model::Instance;
 pub use solve::{solve, solve_instance, solve_with, Progress, SolveConfig, SolveError};
 pub use validate::{validate, Issue, ValidationError};
+
+/// Entry points for the criterion benchmarks under `benches/`: one phase of
+/// one date at a time. Not part of the stable API.
+#[doc(hidden)]
+pub mod bench_api {
+    use std::collections::HashMap;
+
+    use crate::candidates::{day_candidates, CandidateContext, DayRules};
+    use crate::model::Instance;
+
+    /// The arcs of one date, as the solver would build them (all workers
+    /// available that date allowed).
+    pub struct Day(crate::candidates::DayCandidates);
+
+    /// Builds the candidates of day `day` (0-based from the first demand date).
+    pub fn candidates(inst: &Instance, day: u32) -> Day {
+        let ctx = CandidateContext::new(inst);
+        let allowed: Vec<bool> = inst.workers.iter().map(|w| w.available.contains(day)).collect();
+        let rules = DayRules { allowed: &allowed, forced: &HashMap::new() };
+        Day(day_candidates(inst, &ctx, day, &rules))
+    }
+
+    impl Day {
+        /// Number of (worker, demand) arcs.
+        pub fn n_arcs(&self) -> usize {
+            self.0.arc_km.len()
+        }
+
+        /// Solves the date exactly; returns how many workers were assigned.
+        pub fn solve(&self) -> usize {
+            let s = crate::flow::solve_transport(&self.0.transport, None).expect("no cancel");
+            s.assigned.iter().filter(|&&a| a != crate::flow::NONE).count()
+        }
+    }
+}
