@@ -229,15 +229,25 @@ impl JobStore {
         }
     }
 
-    /// Creates a queued job, or refuses when the queue is full.
-    pub(crate) fn create(&self) -> Result<Arc<Job>, ApiError> {
-        let mut jobs = self.lock();
-        self.prune(&mut jobs);
+    /// Refuses when the queue is full.
+    pub(crate) fn check_room(&self) -> Result<(), ApiError> {
+        self.room(&self.lock())
+    }
+
+    fn room(&self, jobs: &HashMap<String, Arc<Job>>) -> Result<(), ApiError> {
         let queued =
             jobs.values().filter(|j| j.snapshot.borrow().state == JobState::Queued).count();
         if queued >= self.max_queued {
             return Err(ApiError::Overloaded);
         }
+        Ok(())
+    }
+
+    /// Creates a queued job, or refuses when the queue is full.
+    pub(crate) fn create(&self) -> Result<Arc<Job>, ApiError> {
+        let mut jobs = self.lock();
+        self.prune(&mut jobs);
+        self.room(&jobs)?;
         let job = Arc::new(Job {
             id: uuid::Uuid::new_v4().simple().to_string(),
             created: Instant::now(),

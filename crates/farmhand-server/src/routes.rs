@@ -229,9 +229,15 @@ pub(crate) async fn check(
 )]
 pub(crate) async fn submit_job(
     State(state): State<AppState>,
-    _admitted: Admitted,
     Json(problem): Json<Problem>,
 ) -> Result<Response, ApiError> {
+    // Jobs are bounded by their own queue, not by the synchronous requests'
+    // places: a flood of matches must not lock out job submission. Checked
+    // before validating, and again when the job is created.
+    if state.is_shutting_down() {
+        return Err(ApiError::ShuttingDown);
+    }
+    state.jobs().check_room()?;
     // Validate now, so that a broken problem is a 422 here rather than a
     // failed job later.
     let engine = state.engine();
