@@ -1,1 +1,199 @@
+//! Candidates: for one date, the (worker, demand) pairs allowed by hard rules
+//! 1-7, with their distances and level-3 costs, as a [`Transport`] problem.
+//!
+//! A spatial index over the date's active demands keeps the work proportional
+//! to the pairs within reach, not to workers x demands.
 
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::flow::Transport;
+use crate::index::SpatialIndex;
+use crate::model::{Day, Fixed, Instance};
+
+/// Fixed-point scale of level-3 costs: 1 unit = 1 mm.
+pub(crate) const KM_SCALE: f64 = 1e6;
+
+/// Largest magnitude of one arc's level-3 cost, so that potentials (sums of
+/// at most a few million arc costs) can never overflow an `i64`. It is a
+/// million km: larger bonuses or distances are clamped, without changing
+/// the order of any realistic alternatives.
+const MAX_ARC_COST: i64 = 1_000_000_000_000;
+
+/// Which workers may take a new assignment on a date (besides rules 1-7).
+pub(crate) struct DayRules<'a> {
+    /// Per worker: may work today (available, not locked, within limits).
+    pub(crate) allowed: &'a [bool],
+    /// Workers that may only go to one demand today (crews).
+    pub(crate) forced: &'a HashMap<u32, u32>,
+}
+
+/// One date's candidate pairs and its transportation problem.
+pub(crate) struct DayCandidates {
+    /// Global index of each local worker (ascending).
+    pub(crate) workers: Vec<u32>,
+    /// Global index of each local demand (ascending).
+    pub(crate) demands: Vec<u32>,
+    /// The flow problem; arcs index `arc_km`.
+    pub(crate) transport: Transport,
+    /// Distance of each arc in km.
+    pub(crate) arc_km: Vec<f64>,
+}
+
+/// Per-instance data reused by every date.
+pub(crate) struct CandidateContext {
+    /// Per worker: travel overrides as (farm, km), sorted by farm.
+    overrides: Vec<Vec<(u32, f64)>>,
+    /// Per farm: its demands, ascending.
+    farm_demands: Vec<Vec<u32>>,
+}
+
+impl CandidateContext {
+    pub(crate) fn new(inst: &Instance) -> Self {
+        let mut overrides = vec![Vec::new(); inst.workers.len()];
+        for (&(w, farm), &km) in &inst.travel {
+            overrides[w as usize].push((farm, km));
+        }
+        for o in &mut overrides {
+            o.sort_by_key(|a| a.0);
+        }
+        let mut farm_demands = vec![Vec::new(); inst.farms.len()];
+        for (d, dem) in inst.demands.iter().enumerate() {
+            farm_demands[dem.farm as usize].push(d as u32);
+        }
+        Self { overrides, farm_demands }
+    }
+
+    pub(crate) fn override_km(&self, worker: u32, farm: u32) -> Option<f64> {
+        let o = &self.overrides[worker as usize];
+        o.binary_search_by_key(&farm, |&(f, _)| f).ok().map(|i| o[i].1)
+    }
+}
+
+/// Locked assignments of one date, by demand and by worker.
+pub(crate) fn locked_on(inst: &Instance, day: Day) -> impl Iterator<Item = &Fixed> {
+    inst.locked.iter().filter(move |f| f.day == day)
+}
+
+/// Builds the candidates of `day`.
+pub(crate) fn day_candidates(
+    inst: &Instance,
+    ctx: &CandidateContext,
+    day: Day,
+    rules: &DayRules<'_>,
+) -> DayCandidates {
+    let demands: Vec<u32> = (0..inst.demands.len() as u32)
+        .filter(|&d| inst.demands[d as usize].is_active(day))
+        .collect();
+    let mut local = vec![u32::MAX; inst.demands.len()];
+    for (i, &d) in demands.iter().enumerate() {
+        local[d as usize] = i as u32;
+    }
+    let mut base = vec![0u32; demands.len()];
+    for f in locked_on(inst, day) {
+        base[local[f.demand as usize] as usize] += 1;
+    }
+    let per_day: Vec<u32> = demands.iter().map(|&d| inst.demands[d as usize].per_day).collect();
+    let cap: Vec<u32> = per_day.iter().zip(&base).map(|(n, b)| n.saturating_sub(*b)).collect();
+    let priority = demands.iter().map(|&d| inst.demands[d as usize].priority).collect();
+    let workers: Vec<u32> =
+        (0..inst.workers.len() as u32).filter(|&w| rules.allowed[w as usize]).collect();
+
+    let index = SpatialIndex::new(
+        demands.iter().filter(|&&d| cap[local[d as usize] as usize] > 0).map(|&d| {
+            let dem = &inst.demands[d as usize];
+            (d, dem.location)
+        }),
+    );
+    let opts = &inst.options;
+    let pref = (opts.preference_bonus_km * KM_SCALE).round() as i64;
+    let stab = (opts.stability_bonus_km * KM_SCALE).round() as i64;
+
+    // Arcs of each worker, built in parallel in fixed chunks and concatenated
+    // in order, so the result does not depend on the thread count.
+    let chunks: Vec<Vec<(u32, u32, i64, f64)>> = workers
+        .par_chunks(512)
+        .map(|chunk| {
+            let mut out = Vec::new();
+            let mut row: Vec<(u32, i64, f64)> = Vec::new();
+            for (i, &w) in chunk.iter().enumerate() {
+                row.clear();
+                let wk = &inst.workers[w as usize];
+                let forced = rules.forced.get(&w).copied();
+                let mut push = |d: u32, km: f64| {
+                    let dem = &inst.demands[d as usize];
+                    let l = local[d as usize];
+                    if km > wk.max_km
+                        || cap[l as usize] == 0
+                        || forced.is_some_and(|f| f != d)
+                        || !wk.has_skills(&dem.required)
+                        || wk.excludes(dem.farm)
+                    {
+                        return;
+                    }
+                    let mut cost = (km * KM_SCALE).round() as i64;
+                    if wk.prefers(dem.farm) {
+                        cost -= pref;
+                    }
+                    if inst.previous.binary_search(&Fixed { worker: w, demand: d, day }).is_ok() {
+                        cost -= stab;
+                    }
+                    row.push((l, cost.clamp(-MAX_ARC_COST, MAX_ARC_COST), km));
+                };
+                index.for_each_within(wk.location, wk.max_km, |d| {
+                    let farm = inst.demands[d as usize].farm;
+                    if ctx.override_km(w, farm).is_none() {
+                        let km = crate::geo_util::haversine_km(
+                            wk.location,
+                            inst.demands[d as usize].location,
+                        );
+                        push(d, km);
+                    }
+                });
+                for &(farm, km) in &ctx.overrides[w as usize] {
+                    for &d in &ctx.farm_demands[farm as usize] {
+                        if local[d as usize] != u32::MAX {
+                            push(d, km);
+                        }
+                    }
+                }
+                row.sort_by_key(|&(l, _, _)| l);
+                let local_w = i as u32;
+                out.extend(row.iter().map(|&(l, c, km)| (local_w, l, c, km)));
+            }
+            out
+        })
+        .collect();
+
+    let n_arcs: usize = chunks.iter().map(Vec::len).sum();
+    let mut transport = Transport {
+        start: Vec::with_capacity(workers.len() + 1),
+        arc_demand: Vec::with_capacity(n_arcs),
+        arc_cost: Vec::with_capacity(n_arcs),
+        cap,
+        base,
+        per_day,
+        priority,
+        share_shortage: opts.share_shortage,
+    };
+    let mut arc_km = Vec::with_capacity(n_arcs);
+    transport.start.push(0);
+    for (c, chunk) in chunks.iter().enumerate() {
+        let mut iter = chunk.iter().peekable();
+        let chunk_len = workers.len().saturating_sub(c * 512).min(512);
+        for i in 0..chunk_len as u32 {
+            while let Some(&&(w, l, cost, km)) = iter.peek() {
+                if w != i {
+                    break;
+                }
+                transport.arc_demand.push(l);
+                transport.arc_cost.push(cost);
+                arc_km.push(km);
+                iter.next();
+            }
+            transport.start.push(transport.arc_demand.len() as u32);
+        }
+    }
+    DayCandidates { workers, demands, transport, arc_km }
+}

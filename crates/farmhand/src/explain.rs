@@ -1,1 +1,330 @@
+//! Explanations and stand-ins: why each short slot is short, and who could
+//! step in for a cancellation.
+//!
+//! The reason of a slot is the first code of the spec's table that applies,
+//! read as follows (the checker reads it the same way):
+//!
+//! * *in range*: workers whose rule-5 distance to the demand is within their
+//!   limit; none → `no_worker_in_range`.
+//! * *skilled*: of those, the ones with every required skill (rule 6); none →
+//!   `no_worker_with_skills`.
+//! * *eligible*: of those, the ones available that date (rule 1) and not
+//!   already on this slot; none → `no_worker_available`.
+//! * some eligible worker has no assignment that date, so only
+//!   `excluded_farms`, `max_days`, `max_consecutive_days` or a crew can have
+//!   kept them away → `worker_limits`;
+//! * otherwise every eligible worker works elsewhere that date →
+//!   `taken_by_other_demands`.
 
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
+
+use crate::candidates::CandidateContext;
+use crate::format::{Reason, ReasonCode, SkillGap, Standby, StandbyWorker, Unfilled};
+use crate::geo_util::haversine_km;
+use crate::index::SpatialIndex;
+use crate::model::{Day, DaySet, Instance};
+
+/// Unfilled slots with reasons, and stand-ins when asked for.
+pub(crate) struct Explained {
+    pub(crate) unfilled: Vec<Unfilled>,
+    pub(crate) standby: Option<Vec<Standby>>,
+}
+
+/// What a demand can reach, independent of the date.
+struct Reach {
+    /// In range (rule 5), as (worker, km), nearest first.
+    in_range: Vec<(u32, f64)>,
+    /// In range and skilled (rules 5 and 6), nearest first.
+    skilled: Vec<(u32, f64)>,
+}
+
+/// `all` holds (day, demand, worker, km) of every assignment; `fill` the
+/// workers per (demand, day).
+pub(crate) fn explain(
+    inst: &Instance,
+    ctx: &CandidateContext,
+    all: &[(Day, u32, u32, f64)],
+    fill: &HashMap<(u32, Day), u32>,
+    demand_rank: &[u32],
+) -> Explained {
+    let opts = &inst.options;
+    let standby_k = opts.standby_per_slot.clamp(0, 20) as usize;
+    let short = |d: usize, day: Day| {
+        let n = inst.demands[d].per_day;
+        n.saturating_sub(fill.get(&(d as u32, day)).copied().unwrap_or(0))
+    };
+    // Demands that need a reach: those with a short slot, or all for standby.
+    let needs: Vec<u32> = (0..inst.demands.len())
+        .filter(|&d| {
+            let dem = &inst.demands[d];
+            standby_k > 0 || (dem.start..=dem.end).any(|day| short(d, day) > 0)
+        })
+        .map(|d| d as u32)
+        .collect();
+    if needs.is_empty() {
+        return Explained { unfilled: Vec::new(), standby: (standby_k > 0).then(Vec::new) };
+    }
+
+    let workers =
+        SpatialIndex::new(inst.workers.iter().enumerate().map(|(w, wk)| (w as u32, wk.location)));
+    let farm_overrides = overrides_by_farm(inst);
+    let max_km = inst.workers.iter().map(|w| w.max_km).fold(0.0, f64::max);
+    let reaches: Vec<Reach> =
+        needs.par_iter().map(|&d| reach(inst, ctx, &workers, &farm_overrides, max_km, d)).collect();
+    let mut reach_of: Vec<Option<&Reach>> = vec![None; inst.demands.len()];
+    for (i, &d) in needs.iter().enumerate() {
+        reach_of[d as usize] = Some(&reaches[i]);
+    }
+
+    // Who works where on each date.
+    let mut on_day: HashMap<(u32, Day), u32> = HashMap::with_capacity(all.len());
+    let mut worked: Vec<DaySet> = Vec::new();
+    let mut count = vec![0u32; inst.workers.len()];
+    if standby_k > 0 {
+        worked = vec![DaySet::new(inst.n_days); inst.workers.len()];
+    }
+    for &(day, dem, w, _) in all {
+        on_day.insert((w, day), dem);
+        count[w as usize] += 1;
+        if standby_k > 0 {
+            worked[w as usize].insert_range(day, day);
+        }
+    }
+
+    let mut order: Vec<u32> = (0..inst.demands.len() as u32).collect();
+    order.sort_by_key(|&d| demand_rank[d as usize]);
+    let mut unfilled = Vec::new();
+    let mut standby = Vec::new();
+    for day in 0..inst.n_days {
+        for &d in &order {
+            let dem = &inst.demands[d as usize];
+            if !dem.is_active(day) {
+                continue;
+            }
+            let missing = short(d as usize, day);
+            if missing > 0 {
+                let reason = opts.explain.then(|| {
+                    reason(
+                        inst,
+                        &workers,
+                        &farm_overrides,
+                        reach_of[d as usize].unwrap(),
+                        d,
+                        day,
+                        &on_day,
+                    )
+                });
+                unfilled.push(Unfilled {
+                    demand_id: dem.id.clone(),
+                    date: inst.date_string(day),
+                    missing: i64::from(missing),
+                    reason,
+                });
+            }
+            if standby_k > 0 {
+                let r = reach_of[d as usize].expect("every demand has a reach with standby");
+                let list: Vec<StandbyWorker> = r
+                    .skilled
+                    .iter()
+                    .filter(|&&(w, _)| {
+                        let wk = &inst.workers[w as usize];
+                        wk.available.contains(day)
+                            && !on_day.contains_key(&(w, day))
+                            && !wk.excludes(dem.farm)
+                            && wk.max_days.is_none_or(|m| count[w as usize] < m)
+                            && wk.max_consecutive.is_none_or(|m| {
+                                worked[w as usize].run_through(day, inst.n_days) <= m
+                            })
+                    })
+                    .take(standby_k)
+                    .map(|&(w, km)| StandbyWorker {
+                        worker_id: inst.workers[w as usize].id.clone(),
+                        distance_km: km,
+                    })
+                    .collect();
+                standby.push(Standby {
+                    demand_id: dem.id.clone(),
+                    date: inst.date_string(day),
+                    workers: list,
+                });
+            }
+        }
+    }
+    Explained { unfilled, standby: (standby_k > 0).then_some(standby) }
+}
+
+/// Per farm: (worker, km) of its travel overrides.
+fn overrides_by_farm(inst: &Instance) -> Vec<Vec<(u32, f64)>> {
+    let mut by_farm = vec![Vec::new(); inst.farms.len()];
+    for (&(w, farm), &km) in &inst.travel {
+        by_farm[farm as usize].push((w, km));
+    }
+    for v in &mut by_farm {
+        v.sort_by_key(|&(w, _)| w);
+    }
+    by_farm
+}
+
+fn reach(
+    inst: &Instance,
+    ctx: &CandidateContext,
+    workers: &SpatialIndex,
+    farm_overrides: &[Vec<(u32, f64)>],
+    max_km: f64,
+    d: u32,
+) -> Reach {
+    let dem = &inst.demands[d as usize];
+    let mut in_range: Vec<(u32, f64)> = Vec::new();
+    workers.for_each_within(dem.location, max_km, |w| {
+        if ctx.override_km(w, dem.farm).is_none() {
+            let km = haversine_km(inst.workers[w as usize].location, dem.location);
+            if km <= inst.workers[w as usize].max_km {
+                in_range.push((w, km));
+            }
+        }
+    });
+    for &(w, km) in &farm_overrides[dem.farm as usize] {
+        if km <= inst.workers[w as usize].max_km {
+            in_range.push((w, km));
+        }
+    }
+    in_range.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    let skilled = in_range
+        .iter()
+        .copied()
+        .filter(|&(w, _)| inst.workers[w as usize].has_skills(&dem.required))
+        .collect();
+    Reach { in_range, skilled }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn reason(
+    inst: &Instance,
+    workers: &SpatialIndex,
+    farm_overrides: &[Vec<(u32, f64)>],
+    r: &Reach,
+    d: u32,
+    day: Day,
+    on_day: &HashMap<(u32, Day), u32>,
+) -> Reason {
+    let dem = &inst.demands[d as usize];
+    let blank = |code: ReasonCode, message: String| Reason {
+        code,
+        message,
+        nearest_km: None,
+        closest_skill_gap: None,
+        eligible: None,
+        taken_by: None,
+    };
+    if r.in_range.is_empty() {
+        let nearest = nearest_skilled_km(inst, workers, farm_overrides, d);
+        let message = match nearest {
+            Some(km) => format!(
+                "no worker's travel limit reaches this farm; the nearest worker with the skills is {km:.1} km away"
+            ),
+            None => "no worker's travel limit reaches this farm, and no worker has the skills".into(),
+        };
+        return Reason { nearest_km: nearest, ..blank(ReasonCode::NoWorkerInRange, message) };
+    }
+    if r.skilled.is_empty() {
+        let mut gap = BTreeMap::new();
+        for &(s, needed) in &dem.required {
+            let best =
+                r.in_range.iter().map(|&(w, _)| inst.workers[w as usize].skill_level(s)).max();
+            let best = best.unwrap_or(0);
+            if best < needed {
+                gap.insert(
+                    inst.skills[s as usize].clone(),
+                    SkillGap { needed: i64::from(needed), best: i64::from(best) },
+                );
+            }
+        }
+        let detail: Vec<String> =
+            gap.iter().map(|(s, g)| format!("{s} {} (best {})", g.needed, g.best)).collect();
+        let message = format!(
+            "{} worker(s) can reach this farm but none has the required skills: needs {}",
+            r.in_range.len(),
+            detail.join(", ")
+        );
+        return Reason {
+            closest_skill_gap: Some(gap),
+            ..blank(ReasonCode::NoWorkerWithSkills, message)
+        };
+    }
+    let eligible: Vec<u32> = r
+        .skilled
+        .iter()
+        .map(|&(w, _)| w)
+        .filter(|&w| {
+            inst.workers[w as usize].available.contains(day) && on_day.get(&(w, day)) != Some(&d)
+        })
+        .collect();
+    if eligible.is_empty() {
+        let message = format!(
+            "{} worker(s) with the skills can reach this farm but no more of them is available on this date",
+            r.skilled.len()
+        );
+        return blank(ReasonCode::NoWorkerAvailable, message);
+    }
+    let free = eligible.iter().filter(|&&w| !on_day.contains_key(&(w, day))).count();
+    if free > 0 {
+        let message = format!(
+            "{free} eligible worker(s) are free on this date but excluded_farms, max_days, max_consecutive_days or their crew rule them out"
+        );
+        return blank(ReasonCode::WorkerLimits, message);
+    }
+    let mut taken: HashMap<u32, u32> = HashMap::new();
+    for &w in &eligible {
+        *taken.entry(on_day[&(w, day)]).or_default() += 1;
+    }
+    let mut taken: Vec<(u32, u32)> = taken.into_iter().collect();
+    taken.sort_by(|a, b| {
+        b.1.cmp(&a.1)
+            .then_with(|| inst.demands[a.0 as usize].id.cmp(&inst.demands[b.0 as usize].id))
+    });
+    let taken_by: Vec<String> =
+        taken.iter().take(5).map(|&(d, _)| inst.demands[d as usize].id.clone()).collect();
+    let message = format!(
+        "all {} eligible worker(s) are assigned to other demands on this date (mostly {})",
+        eligible.len(),
+        taken_by.join(", ")
+    );
+    Reason {
+        eligible: Some(eligible.len() as u64),
+        taken_by: Some(taken_by),
+        ..blank(ReasonCode::TakenByOtherDemands, message)
+    }
+}
+
+/// Distance to the nearest worker with the demand's skills, whatever their
+/// travel limit.
+fn nearest_skilled_km(
+    inst: &Instance,
+    workers: &SpatialIndex,
+    farm_overrides: &[Vec<(u32, f64)>],
+    d: u32,
+) -> Option<f64> {
+    let dem = &inst.demands[d as usize];
+    let overridden = &farm_overrides[dem.farm as usize];
+    let mut best: Option<f64> = None;
+    for &(w, km) in overridden {
+        if inst.workers[w as usize].has_skills(&dem.required) && best.is_none_or(|b| km < b) {
+            best = Some(km);
+        }
+    }
+    for w in workers.nearest(dem.location) {
+        let wk = &inst.workers[w as usize];
+        if overridden.binary_search_by_key(&w, |&(x, _)| x).is_ok() || !wk.has_skills(&dem.required)
+        {
+            continue;
+        }
+        let km = haversine_km(wk.location, dem.location);
+        if best.is_none_or(|b| km < b) {
+            best = Some(km);
+        }
+        break;
+    }
+    best
+}

@@ -13,6 +13,7 @@ mod flow;
 pub mod format;
 pub mod generate;
 mod geo_util;
+mod index;
 mod model;
 mod solve;
 mod validate;

@@ -36,6 +36,23 @@ impl DaySet {
         self.words.get((day / 64) as usize).is_some_and(|w| w & (1 << (day % 64)) != 0)
     }
 
+    /// Length of the run of days in the set through `day`, counting `day`
+    /// itself as if it were in the set.
+    pub(crate) fn run_through(&self, day: Day, n_days: u32) -> u32 {
+        let mut run = 1;
+        let mut d = day;
+        while d > 0 && self.contains(d - 1) {
+            run += 1;
+            d -= 1;
+        }
+        let mut d = day + 1;
+        while d < n_days && self.contains(d) {
+            run += 1;
+            d += 1;
+        }
+        run
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.words.iter().all(|&w| w == 0)
     }

@@ -1,0 +1,103 @@
+//! Spatial index over points on the Earth. The only module that names the
+//! spatial-index crate (`rstar`).
+//!
+//! Points are stored as unit vectors in 3-D, where straight-line (chord)
+//! distance grows with great-circle distance, so a ball query with the chord
+//! of a radius returns a superset of the points within that great-circle
+//! radius; callers then filter with the exact distance.
+
+use rstar::primitives::GeomWithData;
+use rstar::RTree;
+
+use crate::format::Location;
+use crate::geo_util::EARTH_RADIUS_KM;
+
+type Entry = GeomWithData<[f64; 3], u32>;
+
+/// Points with `u32` payloads (worker or demand indices).
+pub(crate) struct SpatialIndex {
+    tree: RTree<Entry>,
+}
+
+impl SpatialIndex {
+    /// Bulk-loads the points.
+    pub(crate) fn new(points: impl IntoIterator<Item = (u32, Location)>) -> Self {
+        let entries = points.into_iter().map(|(i, loc)| Entry::new(unit_vector(loc), i)).collect();
+        Self { tree: RTree::bulk_load(entries) }
+    }
+
+    /// Calls `f` with every point within `km` great-circle distance of `at`,
+    /// plus possibly a few just outside (filter with the exact distance).
+    pub(crate) fn for_each_within(&self, at: Location, km: f64, mut f: impl FnMut(u32)) {
+        let r = chord_for_km(km);
+        for e in self.tree.locate_within_distance(unit_vector(at), r * r) {
+            f(e.data);
+        }
+    }
+
+    /// Points ordered by distance from `at`, nearest first.
+    pub(crate) fn nearest(&self, at: Location) -> impl Iterator<Item = u32> + '_ {
+        self.tree.nearest_neighbor_iter(&unit_vector(at)).map(|e| e.data)
+    }
+}
+
+fn unit_vector(loc: Location) -> [f64; 3] {
+    let (lat, lon) = (loc.lat.to_radians(), loc.lon.to_radians());
+    [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
+}
+
+/// Chord length on the unit sphere for a great-circle distance, with slack
+/// so that rounding never drops a point that is exactly at the limit.
+fn chord_for_km(km: f64) -> f64 {
+    let angle = (km / EARTH_RADIUS_KM).min(std::f64::consts::PI);
+    2.0 * (angle / 2.0).sin() * (1.0 + 1e-9) + 1e-12
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geo_util::haversine_km;
+
+    fn lcg(state: &mut u64) -> f64 {
+        *state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (*state >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    #[test]
+    fn within_matches_a_linear_scan() {
+        let mut s = 7;
+        let pts: Vec<Location> = (0..2000)
+            .map(|_| Location::new(35.0 + lcg(&mut s) * 2.0, 126.5 + lcg(&mut s) * 2.0))
+            .collect();
+        let index = SpatialIndex::new(pts.iter().enumerate().map(|(i, &p)| (i as u32, p)));
+        for q in 0..50 {
+            let at = Location::new(35.0 + lcg(&mut s) * 2.0, 126.5 + lcg(&mut s) * 2.0);
+            let km = 5.0 + q as f64;
+            let mut got = Vec::new();
+            index.for_each_within(at, km, |i| {
+                if haversine_km(at, pts[i as usize]) <= km {
+                    got.push(i)
+                }
+            });
+            got.sort();
+            let want: Vec<u32> = (0..pts.len() as u32)
+                .filter(|&i| haversine_km(at, pts[i as usize]) <= km)
+                .collect();
+            assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn nearest_is_ordered_by_great_circle_distance() {
+        let mut s = 9;
+        let pts: Vec<Location> = (0..300)
+            .map(|_| Location::new(-60.0 + lcg(&mut s) * 120.0, -170.0 + lcg(&mut s) * 340.0))
+            .collect();
+        let index = SpatialIndex::new(pts.iter().enumerate().map(|(i, &p)| (i as u32, p)));
+        let at = Location::new(10.0, 20.0);
+        let order: Vec<f64> =
+            index.nearest(at).map(|i| haversine_km(at, pts[i as usize])).collect();
+        assert_eq!(order.len(), pts.len());
+        assert!(order.windows(2).all(|w| w[0] <= w[1] + 1e-9));
+    }
+}
