@@ -104,6 +104,7 @@ impl Drop for CancelOnDrop {
         (status = 415, description = "Body not declared as JSON", body = ErrorBody),
         (status = 422, description = "The problem is invalid: every issue, with its path", body = ErrorBody),
         (status = 503, description = "At capacity or shutting down; see Retry-After", body = ErrorBody),
+        (status = 500, description = "A bug; the server log has the cause", body = ErrorBody),
         (status = 504, description = "The solve took longer than the request timeout", body = ErrorBody),
     ),
     security((), ("bearer" = [])),
@@ -170,6 +171,7 @@ pub(crate) async fn match_problem(
         (status = 413, description = "Body over the limit", body = ErrorBody),
         (status = 415, description = "Body not declared as JSON", body = ErrorBody),
         (status = 503, description = "At capacity or shutting down; see Retry-After", body = ErrorBody),
+        (status = 500, description = "A bug; the server log has the cause", body = ErrorBody),
     ),
     security((), ("bearer" = [])),
 )]
@@ -197,6 +199,7 @@ pub(crate) async fn validate(
         (status = 413, description = "Body over the limit", body = ErrorBody),
         (status = 415, description = "Body not declared as JSON", body = ErrorBody),
         (status = 503, description = "At capacity or shutting down; see Retry-After", body = ErrorBody),
+        (status = 500, description = "A bug; the server log has the cause", body = ErrorBody),
     ),
     security((), ("bearer" = [])),
 )]
@@ -224,6 +227,7 @@ pub(crate) async fn check(
         (status = 415, description = "Body not declared as JSON", body = ErrorBody),
         (status = 422, description = "The problem is invalid: every issue, with its path", body = ErrorBody),
         (status = 503, description = "The job queue is full or the server is shutting down; see Retry-After", body = ErrorBody),
+        (status = 500, description = "A bug; the server log has the cause", body = ErrorBody),
     ),
     security((), ("bearer" = [])),
 )]
