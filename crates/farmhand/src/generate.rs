@@ -30,7 +30,6 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::format::{DateRange, Demand, Location, Options, Problem, Worker};
-use crate::geo_util::haversine_km;
 
 /// Instance sizes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -155,7 +154,6 @@ pub struct Sizes {
 /// Counts the sizes of a problem. Dates that do not parse are skipped, so
 /// this works on unvalidated input too.
 pub fn sizes(problem: &Problem) -> Sizes {
-    let parse = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
     let mut sizes = Sizes {
         workers: problem.workers.len(),
         demands: problem.demands.len(),
@@ -163,7 +161,7 @@ pub fn sizes(problem: &Problem) -> Sizes {
     };
     let mut horizon: Option<(NaiveDate, NaiveDate)> = None;
     for demand in &problem.demands {
-        let (Some(start), Some(end)) = (parse(&demand.start), parse(&demand.end)) else {
+        let (Some(start), Some(end)) = (parse_date(&demand.start), parse_date(&demand.end)) else {
             continue;
         };
         if end < start {
@@ -188,13 +186,13 @@ pub fn sizes(problem: &Problem) -> Sizes {
 /// Worker-days offered within `first..=last`: available days, capped by
 /// `max_days`.
 fn offered_days(workers: &[Worker], first: NaiveDate, last: NaiveDate) -> u64 {
-    let parse = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
     let mut day_free = vec![false; (last - first).num_days() as usize + 1];
     let mut total = 0;
     for worker in workers {
         day_free.iter_mut().for_each(|d| *d = false);
         for range in &worker.availability {
-            let (Some(start), Some(end)) = (parse(&range.start), parse(&range.end)) else {
+            let (Some(start), Some(end)) = (parse_date(&range.start), parse_date(&range.end))
+            else {
                 continue;
             };
             let (start, end) = (start.max(first), end.min(last));
@@ -210,6 +208,20 @@ fn offered_days(workers: &[Worker], first: NaiveDate, last: NaiveDate) -> u64 {
         total += free.min(cap);
     }
     total
+}
+
+/// Parses `YYYY-MM-DD` by hand: chrono's format-string parser dominated
+/// the time of [`sizes`] on the national preset.
+fn parse_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter()
+            .try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+    };
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
 }
 
 // ---------------------------------------------------------------------------
@@ -290,6 +302,14 @@ fn offset(from: Location, dx_km: f64, dy_km: f64) -> Location {
     let lat = from.lat + dy_km / KM_PER_DEG_LAT;
     let lon = from.lon + dx_km / (KM_PER_DEG_LAT * from.lat.to_radians().cos());
     Location::new(round_to(lat, 1e5), round_to(lon, 1e5))
+}
+
+/// Flat-Earth distance in km, good to a fraction of a percent over the few
+/// km of "near home", and much cheaper than the haversine.
+fn approx_km(a: Location, b: Location) -> f64 {
+    let dy = (a.lat - b.lat) * KM_PER_DEG_LAT;
+    let dx = (a.lon - b.lon) * KM_PER_DEG_LAT * a.lat.to_radians().cos();
+    dx.hypot(dy)
 }
 
 fn round_to(x: f64, scale: f64) -> f64 {
@@ -594,7 +614,7 @@ fn make_workers(
                     .grid
                     .near(home)
                     .into_iter()
-                    .filter(|&f| haversine_km(home, farms.locs[f as usize]) <= style.near_km)
+                    .filter(|&f| approx_km(home, farms.locs[f as usize]) <= style.near_km)
                     .collect();
                 let pick = |g: &mut Gen, k: i64, taken: &[String]| -> Vec<String> {
                     let mut out: Vec<String> = Vec::new();
@@ -651,10 +671,21 @@ fn form_crews(g: &mut Gen, town: &mut [Worker], town_name: &str, share: f64) {
 /// Splits `n` workers over settlements in proportion to their weights, in a
 /// seeded way.
 fn split_counts(g: &mut Gen, settlements: &[Settlement], n: usize) -> Vec<usize> {
-    let weights: Vec<f64> = settlements.iter().map(|s| s.weight).collect();
+    // Cumulative weights and a binary search: the national preset draws
+    // 200,000 times from 300 settlements.
+    let cumulative: Vec<f64> = settlements
+        .iter()
+        .scan(0.0, |acc, s| {
+            *acc += s.weight;
+            Some(*acc)
+        })
+        .collect();
+    let total = cumulative.last().copied().unwrap_or(0.0);
     let mut counts = vec![0; settlements.len()];
     for _ in 0..n {
-        counts[g.weighted(&weights)] += 1;
+        let x = g.unit() * total;
+        let i = cumulative.partition_point(|&c| c <= x).min(settlements.len() - 1);
+        counts[i] += 1;
     }
     counts
 }
@@ -930,16 +961,16 @@ fn regional(g: &mut Gen, region: &Region) -> Problem {
     farm_of_demand.extend((n_farms..region.n_demands).map(|_| g.index(n_farms)));
     farm_of_demand.sort_unstable();
 
-    // Headcounts first; then durations whose mean makes the season ask for
-    // `shortage_ratio` times what the workers offer.
+    // Headcounts first; then lognormal durations, scaled so that the season
+    // asks for `shortage_ratio` times what the workers offer.
     let per_day: Vec<i64> =
         (0..region.n_demands).map(|_| g.pareto_count(1.4, region.max_workers_per_day)).collect();
-    let total_per_day: i64 = per_day.iter().sum();
-    let mean_duration =
-        (region.shortage_ratio * offered as f64 / total_per_day.max(1) as f64).max(1.0);
     let max_duration = region.max_duration.min(n_days);
-    let sigma = 0.6;
-    let median = mean_duration * (-sigma * sigma / 2.0f64).exp();
+    let shape: Vec<f64> = (0..region.n_demands).map(|_| (0.6 * g.normal()).exp()).collect();
+    let target = region.shortage_ratio * offered as f64;
+    let scale = duration_scale(&shape, &per_day, max_duration, target);
+    let durations: Vec<i64> =
+        shape.iter().map(|&x| clamp_duration(scale * x, max_duration)).collect();
 
     let task_weights: Vec<f64> = TASKS.iter().map(|t| t.1).collect();
     let mut tasks_on_farm: BTreeMap<(usize, &str), usize> = BTreeMap::new();
@@ -950,8 +981,7 @@ fn regional(g: &mut Gen, region: &Region) -> Problem {
         *seen += 1;
         let suffix = if *seen > 1 { format!("-{seen}") } else { String::new() };
         let id = format!("d-{:0farm_width$}-{task}{suffix}", farm + 1);
-        let duration =
-            ((median * (sigma * g.normal()).exp()).round() as i64).clamp(2, max_duration);
+        let duration = durations[d];
         let start = g.int(0, n_days - duration);
         let mut demand = Demand::new(
             id,
@@ -973,6 +1003,34 @@ fn regional(g: &mut Gen, region: &Region) -> Problem {
     }
 
     Problem { workers, demands, options: Options::default(), ..Problem::default() }
+}
+
+/// A demand's length in days from its unclamped size.
+fn clamp_duration(x: f64, max_duration: i64) -> i64 {
+    (x.round() as i64).clamp(2, max_duration)
+}
+
+/// The factor that turns the lognormal `shape`s into durations whose
+/// worker-days (after clamping) come closest to `target`, by bisection: the
+/// total only grows with the factor.
+fn duration_scale(shape: &[f64], per_day: &[i64], max_duration: i64, target: f64) -> f64 {
+    let total = |scale: f64| -> f64 {
+        shape
+            .iter()
+            .zip(per_day)
+            .map(|(&x, &k)| (clamp_duration(scale * x, max_duration) * k) as f64)
+            .sum()
+    };
+    let (mut lo, mut hi) = (0.0, max_duration as f64 * 4.0);
+    for _ in 0..40 {
+        let mid = (lo + hi) / 2.0;
+        if total(mid) < target {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    hi
 }
 
 // ---------------------------------------------------------------------------
@@ -1108,6 +1166,9 @@ struct CropTemplate {
     tasks: &'static [TaskTemplate],
 }
 
+// The crop table below reads best as one positional row per task; a struct
+// literal per row would triple its length.
+#[allow(clippy::too_many_arguments)]
 const fn task(
     task: &'static str,
     p: f64,
@@ -1129,7 +1190,7 @@ const WANJU_CROPS: [CropTemplate; 8] = [
         farms: &[("samnye", 11), ("bongdong", 2), ("iseo", 2)],
         radius_km: 3.0,
         tasks: &[
-            task("harvest", 1.0, (0, 4), (18, 28), (2, 6), 0.6, (1, 2), (2, 3)),
+            task("harvest", 1.0, (0, 4), (18, 28), (3, 8), 0.6, (1, 2), (2, 3)),
             task("packing", 0.5, (0, 4), (18, 28), (1, 2), 0.5, (1, 1), (1, 1)),
         ],
     },
@@ -1140,8 +1201,8 @@ const WANJU_CROPS: [CropTemplate; 8] = [
         farms: &[("bongdong", 5), ("gosan", 4), ("soyang", 3), ("yongjin", 2), ("gyeongcheon", 1)],
         radius_km: 3.5,
         tasks: &[
-            task("pollination", 1.0, (4, 8), (4, 7), (5, 14), 0.3, (1, 1), (5, 8)),
-            task("thinning", 1.0, (16, 20), (7, 12), (3, 8), 0.5, (2, 3), (2, 2)),
+            task("pollination", 1.0, (4, 8), (4, 7), (8, 20), 0.3, (1, 1), (5, 8)),
+            task("thinning", 1.0, (16, 20), (7, 12), (4, 10), 0.5, (2, 3), (2, 2)),
         ],
     },
     // Apples in the uplands of Dongsang and Unju bloom later.
@@ -1166,7 +1227,7 @@ const WANJU_CROPS: [CropTemplate; 8] = [
         crop: "pepper",
         farms: &[("iseo", 5), ("gui", 5), ("samnye", 3), ("sanggwan", 3), ("yongjin", 2)],
         radius_km: 3.5,
-        tasks: &[task("planting", 1.0, (16, 23), (3, 6), (3, 10), 0.4, (1, 2), (1, 2))],
+        tasks: &[task("planting", 1.0, (16, 23), (3, 6), (4, 12), 0.4, (1, 2), (1, 2))],
     },
     // Garlic fields need weeding and spraying through spring.
     CropTemplate {
@@ -1174,7 +1235,7 @@ const WANJU_CROPS: [CropTemplate; 8] = [
         farms: &[("iseo", 4), ("gui", 3), ("bongdong", 3)],
         radius_km: 3.5,
         tasks: &[
-            task("weeding", 1.0, (0, 20), (3, 8), (2, 6), 0.0, (1, 1), (1, 1)),
+            task("weeding", 1.0, (0, 20), (4, 8), (3, 8), 0.0, (1, 1), (1, 1)),
             task("spraying", 0.3, (5, 20), (2, 3), (1, 1), 1.0, (2, 3), (1, 1)),
         ],
     },
@@ -1193,7 +1254,7 @@ const WANJU_CROPS: [CropTemplate; 8] = [
         crop: "greens",
         farms: &[("iseo", 4), ("samnye", 2), ("yongjin", 2)],
         radius_km: 2.5,
-        tasks: &[task("harvest", 1.0, (0, 6), (10, 28), (1, 3), 0.2, (1, 1), (1, 1))],
+        tasks: &[task("harvest", 1.0, (0, 6), (10, 28), (2, 4), 0.2, (1, 1), (1, 1))],
     },
 ];
 
@@ -1250,7 +1311,7 @@ fn wanju(g: &mut Gen) -> Problem {
         .map(|&(name, lat, lon, spread, _)| Settlement::new(name, lat, lon, spread, 1.0))
         .collect();
     let counts: Vec<usize> = WANJU_TOWNS.iter().map(|t| t.4).collect();
-    let style = WorkerStyle { crew_share: 0.06, ..DEFAULT_STYLE };
+    let style = WorkerStyle { crew_share: 0.10, ..DEFAULT_STYLE };
     let farms = Farms::new(farm_ids, farm_locs, style.near_km);
     let workers = make_workers(g, &season, &towns, &counts, &farms, &style);
 
@@ -1283,6 +1344,14 @@ mod tests {
             assert_eq!(preset.to_string().parse::<Preset>(), Ok(preset));
         }
         assert!("Huge".parse::<Preset>().is_err());
+    }
+
+    #[test]
+    fn dates_parse_by_hand_like_chrono() {
+        assert_eq!(parse_date("2026-04-06"), NaiveDate::from_ymd_opt(2026, 4, 6));
+        for bad in ["2026-02-30", "2026-4-06", "2026/04/06", "20a6-04-06", ""] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -1,0 +1,169 @@
+//! End-to-end tests of the `farmhand` binary for the paths that do not need
+//! the solver: generate, usage errors, unreadable and malformed input.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn farmhand(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_farmhand")).args(args).output().expect("the binary runs")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn generate_is_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.json");
+    let b = dir.path().join("b.json");
+    for path in [&a, &b] {
+        let out = farmhand(&[
+            "generate",
+            "--preset",
+            "small",
+            "--seed",
+            "7",
+            "-o",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(stderr(&out).contains("40 workers"), "{}", stderr(&out));
+    }
+    let (a, b) = (std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
+    assert_eq!(a, b);
+    let problem = farmhand::Problem::from_json(std::str::from_utf8(&a).unwrap()).unwrap();
+    assert_eq!(problem, farmhand::generate::generate(farmhand::generate::Preset::Small, 7));
+}
+
+#[test]
+fn generate_writes_stdout_and_obeys_quiet() {
+    let out = farmhand(&["generate", "--preset", "tiny", "--seed", "3", "-q"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(farmhand::Problem::from_json(&text).is_ok());
+}
+
+#[test]
+fn generate_separable_drops_what_couples_dates() {
+    let out = farmhand(&["generate", "--preset", "wanju", "--separable", "-q"]);
+    assert_eq!(out.status.code(), Some(0));
+    let problem = farmhand::Problem::from_json(std::str::from_utf8(&out.stdout).unwrap()).unwrap();
+    assert_eq!(problem.options.continuity_bonus_km, 0.0);
+    assert!(problem.workers.iter().all(|w| w.crew.is_none() && w.max_days.is_none()));
+}
+
+#[test]
+fn the_bundled_example_is_what_the_generator_makes() {
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/wanju-spring.json");
+    let out = farmhand(&["generate", "--preset", "wanju", "--seed", "1", "-q"]);
+    assert_eq!(std::fs::read(bundled).unwrap(), out.stdout);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &["generate", "--preset", "huge"][..],
+        &["generate"],
+        &["match"],
+        &["match", "p.json", "--threads", "0"],
+        &["frobnicate"],
+        &[],
+    ] {
+        let out = farmhand(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn help_explains_every_subcommand() {
+    let out = farmhand(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    let help = String::from_utf8(out.stdout).unwrap();
+    for cmd in ["match", "validate", "check", "generate", "Exit codes"] {
+        assert!(help.contains(cmd), "{cmd} missing from:\n{help}");
+    }
+    for cmd in ["match", "validate", "check", "generate"] {
+        let out = farmhand(&[cmd, "--help"]);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(String::from_utf8(out.stdout).unwrap().contains("Examples:"), "{cmd}");
+    }
+}
+
+#[test]
+fn malformed_json_exits_1_with_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "bad.json", "{\n  \"workers\": [],\n  \"demands\": [}\n");
+    for cmd in ["match", "validate"] {
+        let out = farmhand(&[cmd, &path]);
+        assert_eq!(out.status.code(), Some(1), "{cmd}");
+        let err = stderr(&out);
+        assert!(err.contains("malformed JSON"), "{cmd}: {err}");
+        assert!(err.contains("line 3, column 15"), "{cmd}: {err}");
+        assert!(err.contains("bad.json"), "{cmd}: {err}");
+    }
+}
+
+#[test]
+fn validate_json_reports_malformed_input_as_an_error_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "bad.json", "{\"workers\": [");
+    let out = farmhand(&["validate", "--json", &path]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["valid"], false);
+    assert_eq!(report["errors"][0]["code"], "malformed_json");
+}
+
+#[test]
+fn unknown_fields_are_reported_with_their_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "typo.json", "{\"workers\": [], \"demand\": []}");
+    let out = farmhand(&["match", &path]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("not a valid problem"), "{err}");
+    assert!(err.contains("unknown field `demand`"), "{err}");
+    assert!(err.contains("line 1, column"), "{err}");
+}
+
+#[test]
+fn malformed_solution_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let problem = write(dir.path(), "p.json", "{\"workers\": [], \"demands\": []}");
+    let solution = write(dir.path(), "s.json", "{\"assignments\": [");
+    let out = farmhand(&["check", &problem, &solution]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("s.json: malformed JSON at line 1"), "{}", stderr(&out));
+}
+
+#[test]
+fn missing_file_exits_1_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope.json");
+    let missing = missing.to_str().unwrap();
+    for args in [vec!["match", missing], vec!["validate", missing], vec!["check", missing, missing]]
+    {
+        let out = farmhand(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = stderr(&out);
+        assert!(err.contains("cannot read problem file"), "{args:?}: {err}");
+        assert!(err.contains("nope.json"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn unwritable_output_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("no-such-dir").join("out.json");
+    let out = farmhand(&["generate", "--preset", "tiny", "-o", target.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("cannot create"), "{}", stderr(&out));
+}

@@ -1,0 +1,3 @@
+//! The one integration-test binary of the core crate: a module per area.
+
+mod validate;
