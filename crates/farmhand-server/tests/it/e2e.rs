@@ -22,9 +22,11 @@ async fn match_solves_a_small_problem() {
     let solution: Solution = response.json().await.unwrap();
     let report = farmhand::check(&problem, &solution);
     assert!(report.ok, "{report:?}");
-    assert!(solution.summary.worker_days_filled > 0);
-    // cas is 10 km from nowhere: the far worker cannot be sent.
+    assert_eq!(solution.summary.worker_days_filled, 6);
+    // cas accepts 10 km and lives 30 km out: never sent.
     assert!(solution.assignments.iter().all(|a| a.worker_id != "cas"));
+    assert_eq!(solution.unfilled.len(), 1);
+    assert_eq!(solution.unfilled[0].demand_id, "island");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
