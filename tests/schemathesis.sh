@@ -8,7 +8,7 @@
 # builds and starts the server on a free loopback port, stops it at the end.
 #
 # Environment:
-#   SCHEMATHESIS_MAX_EXAMPLES  test cases per operation and phase (default 25)
+#   SCHEMATHESIS_MAX_EXAMPLES  test cases per operation and phase (default 100)
 #   SCHEMATHESIS_VENV          virtualenv folder (default target/schemathesis-venv)
 #   SCHEMATHESIS_MAX_TIME      hard time limit in seconds (default 300); the run
 #                              normally ends well before, bounded by the examples
@@ -17,7 +17,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 VENV="${SCHEMATHESIS_VENV:-$ROOT/target/schemathesis-venv}"
-MAX_EXAMPLES="${SCHEMATHESIS_MAX_EXAMPLES:-25}"
+MAX_EXAMPLES="${SCHEMATHESIS_MAX_EXAMPLES:-100}"
 MAX_TIME="${SCHEMATHESIS_MAX_TIME:-300}"
 VERSION="4.32.5"
 

@@ -132,11 +132,11 @@ impl Job {
     }
 
     /// The solution JSON when done, else the status.
-    pub(crate) fn solution(&self) -> Result<Bytes, JobStatus> {
+    pub(crate) fn solution(&self) -> Result<Bytes, Box<JobStatus>> {
         let s = self.snapshot.borrow();
         match (&s.solution, s.state) {
             (Some(bytes), JobState::Done) => Ok(bytes.clone()),
-            _ => Err(self.render(&s)),
+            _ => Err(Box::new(self.render(&s))),
         }
     }
 

@@ -33,6 +33,6 @@ pub use engine::{Engine, Library};
 pub use error::{ErrorBody, ErrorDetail};
 pub use jobs::{JobProgress, JobState, JobStatus};
 pub use openapi::document as openapi_document;
-pub use routes::{CheckRequest, Health, ValidateResponse};
+pub use routes::{CheckRequest, Health, JobEvent, ValidateResponse};
 pub use server::{app, init_tracing, run, serve, serve_on};
 pub use state::AppState;

@@ -49,6 +49,16 @@ pub struct Health {
     pub status: String,
 }
 
+/// One server-sent event of `GET /v1/jobs/{id}/events`, as the event-stream
+/// format frames it.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct JobEvent {
+    /// `status` (a change of status, and the first event) or `progress`.
+    pub event: String,
+    /// A JobStatus as JSON text.
+    pub data: String,
+}
+
 /// A panic on the blocking pool, with its message.
 #[derive(Debug)]
 pub(crate) struct Panicked(pub(crate) String);
@@ -324,7 +334,7 @@ pub(crate) async fn job_solution(
     let job = state.jobs().get(&id).ok_or(ApiError::JobNotFound)?;
     match job.solution() {
         Ok(json) => Ok(json_response(StatusCode::OK, json)),
-        Err(status) => Err(ApiError::JobNotDone(Box::new(status))),
+        Err(status) => Err(ApiError::JobNotDone(status)),
     }
 }
 
@@ -336,7 +346,7 @@ pub(crate) async fn job_solution(
     params(("id" = String, Path, description = "The job's id")),
     responses(
         (status = 200, description = "An event stream; each event's data is a JobStatus",
-            content_type = "text/event-stream", body = String),
+            content_type = "text/event-stream", body = JobEvent),
         (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
         (status = 404, description = "No such job", body = ErrorBody),
     ),
