@@ -1,0 +1,443 @@
+//! The handlers: parse, call the engine on the blocking pool, render. No
+//! matching logic lives here.
+
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use farmhand::{CheckReport, Issue, Problem, Solution, SolveConfig, SolveError};
+use futures_util::Stream;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ApiError, ErrorBody};
+use crate::examples;
+use crate::extract::Json;
+use crate::jobs::{self, JobState, JobStatus};
+use crate::state::{Admitted, AppState};
+
+/// The answer of `POST /v1/validate`.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ValidateResponse {
+    /// True when the problem can be solved as it is.
+    pub valid: bool,
+    /// Every issue that makes the problem invalid.
+    pub errors: Vec<Issue>,
+    /// Suspicious but legal things in the problem.
+    pub warnings: Vec<Issue>,
+}
+
+/// The body of `POST /v1/check`.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckRequest {
+    /// The problem the solution claims to solve.
+    pub problem: Problem,
+    /// The solution to re-verify.
+    pub solution: Solution,
+}
+
+/// The answer of `GET /healthz` and `GET /readyz`.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Health {
+    /// `ok` (alive) or `ready` (taking work).
+    pub status: String,
+}
+
+/// One server-sent event of `GET /v1/jobs/{id}/events`, as the event-stream
+/// format frames it.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct JobEvent {
+    /// `status` (a change of status, and the first event) or `progress`.
+    pub event: String,
+    /// A JobStatus as JSON text.
+    pub data: String,
+}
+
+/// A panic on the blocking pool, with its message.
+#[derive(Debug)]
+pub(crate) struct Panicked(pub(crate) String);
+
+impl From<Panicked> for ApiError {
+    fn from(p: Panicked) -> Self {
+        ApiError::Internal(format!("panic on the blocking pool: {}", p.0))
+    }
+}
+
+/// Runs CPU-bound library work on tokio's blocking pool so the runtime stays
+/// responsive; a panic in it becomes an error value, never a crashed server.
+pub(crate) async fn on_blocking_pool<T, F>(work: F) -> Result<T, Panicked>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    match tokio::task::spawn_blocking(work).await {
+        Ok(value) => Ok(value),
+        Err(err) => {
+            let cause = match err.try_into_panic() {
+                Ok(payload) => payload
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic without a message".to_owned()),
+                Err(err) => err.to_string(),
+            };
+            Err(Panicked(cause))
+        }
+    }
+}
+
+/// Sets a cancel flag when dropped: a request whose client went away, or that
+/// timed out, stops its solve.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Solve a problem and wait for the solution.
+#[utoipa::path(
+    post, path = "/v1/match", tag = "match",
+    request_body(content = Problem, example = json!(examples::problem())),
+    responses(
+        (status = 200, description = "The solution", body = Solution),
+        (status = 400, description = "Not JSON of the problem's shape", body = ErrorBody),
+        (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
+        (status = 413, description = "Body over the limit", body = ErrorBody),
+        (status = 415, description = "Body not declared as JSON", body = ErrorBody),
+        (status = 422, description = "The problem is invalid: every issue, with its path", body = ErrorBody),
+        (status = 503, description = "At capacity or shutting down; see Retry-After", body = ErrorBody),
+        (status = 500, description = "A bug; the server log has the cause", body = ErrorBody),
+        (status = 504, description = "The solve took longer than the request timeout", body = ErrorBody),
+    ),
+    security((), ("bearer" = [])),
+)]
+pub(crate) async fn match_problem(
+    State(state): State<AppState>,
+    admitted: Admitted,
+    Json(problem): Json<Problem>,
+) -> Result<Response, ApiError> {
+    let timeout = state.config().request_timeout;
+    let cancel = Arc::new(AtomicBool::new(false));
+    let _cancel_on_drop = CancelOnDrop(Arc::clone(&cancel));
+    let work = async {
+        let slots = state.solve_slots();
+        let permit = slots
+            .acquire_owned()
+            .await
+            .map_err(|_| ApiError::Internal("the solve semaphore was closed".into()))?;
+        let engine = state.engine();
+        let config = SolveConfig { cancel: Some(Arc::clone(&cancel)), progress: None };
+        let started = Instant::now();
+        let result = on_blocking_pool(move || {
+            // The slot is held until the solver really returns, even when the
+            // request has given up on it.
+            let _permit = permit;
+            engine.solve(&problem, &config).map(|solution| serde_json::to_vec(&solution))
+        })
+        .await;
+        let took = started.elapsed();
+        let (response, outcome) = match result {
+            Ok(Ok(Ok(json))) => (Ok(json_response(StatusCode::OK, json)), "ok"),
+            Ok(Ok(Err(err))) => {
+                (Err(ApiError::Internal(format!("serialising a solution: {err}"))), "panic")
+            }
+            Ok(Err(SolveError::Invalid(err))) => {
+                (Err(ApiError::InvalidProblem(err.issues)), "invalid")
+            }
+            // Only this request cancels its solve, and only once it is gone.
+            Ok(Err(SolveError::Cancelled)) => (Err(ApiError::Timeout(timeout)), "cancelled"),
+            Err(panicked) => (Err(panicked.into()), "panic"),
+        };
+        state.metrics().record_solve("sync", outcome, took);
+        response
+    };
+    let result = match tokio::time::timeout(timeout, work).await {
+        Ok(result) => result,
+        Err(_) => {
+            cancel.store(true, Ordering::Relaxed);
+            Err(ApiError::Timeout(timeout))
+        }
+    };
+    drop(admitted);
+    result
+}
+
+/// Validate a problem without solving it.
+#[utoipa::path(
+    post, path = "/v1/validate", tag = "match",
+    request_body(content = Problem, example = json!(examples::problem())),
+    responses(
+        (status = 200, description = "The verdict, every error and warning", body = ValidateResponse),
+        (status = 400, description = "Not JSON of the problem's shape", body = ErrorBody),
+        (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
+        (status = 413, description = "Body over the limit", body = ErrorBody),
+        (status = 415, description = "Body not declared as JSON", body = ErrorBody),
+        (status = 503, description = "At capacity or shutting down; see Retry-After", body = ErrorBody),
+        (status = 500, description = "A bug; the server log has the cause", body = ErrorBody),
+    ),
+    security((), ("bearer" = [])),
+)]
+pub(crate) async fn validate(
+    State(state): State<AppState>,
+    _admitted: Admitted,
+    Json(problem): Json<Problem>,
+) -> Result<Json<ValidateResponse>, ApiError> {
+    let engine = state.engine();
+    let verdict = on_blocking_pool(move || engine.validate(&problem)).await?;
+    Ok(Json(match verdict {
+        Ok(warnings) => ValidateResponse { valid: true, errors: Vec::new(), warnings },
+        Err(err) => ValidateResponse { valid: false, errors: err.issues, warnings: err.warnings },
+    }))
+}
+
+/// Re-verify a solution against its problem with the independent checker.
+#[utoipa::path(
+    post, path = "/v1/check", tag = "match",
+    request_body(content = CheckRequest, example = json!(examples::check_request())),
+    responses(
+        (status = 200, description = "The checker's report", body = CheckReport),
+        (status = 400, description = "Not JSON of the request's shape", body = ErrorBody),
+        (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
+        (status = 413, description = "Body over the limit", body = ErrorBody),
+        (status = 415, description = "Body not declared as JSON", body = ErrorBody),
+        (status = 503, description = "At capacity or shutting down; see Retry-After", body = ErrorBody),
+        (status = 500, description = "A bug; the server log has the cause", body = ErrorBody),
+    ),
+    security((), ("bearer" = [])),
+)]
+pub(crate) async fn check(
+    State(state): State<AppState>,
+    _admitted: Admitted,
+    Json(request): Json<CheckRequest>,
+) -> Result<Json<CheckReport>, ApiError> {
+    let engine = state.engine();
+    let report =
+        on_blocking_pool(move || engine.check(&request.problem, &request.solution)).await?;
+    Ok(Json(report))
+}
+
+/// Submit a problem to solve in the background.
+#[utoipa::path(
+    post, path = "/v1/jobs", tag = "jobs",
+    request_body(content = Problem, example = json!(examples::problem())),
+    responses(
+        (status = 202, description = "Queued; poll `url` or follow `events_url`", body = JobStatus,
+            headers(("location" = String, description = "The job's URL"))),
+        (status = 400, description = "Not JSON of the problem's shape", body = ErrorBody),
+        (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
+        (status = 413, description = "Body over the limit", body = ErrorBody),
+        (status = 415, description = "Body not declared as JSON", body = ErrorBody),
+        (status = 422, description = "The problem is invalid: every issue, with its path", body = ErrorBody),
+        (status = 503, description = "The job queue is full or the server is shutting down; see Retry-After", body = ErrorBody),
+        (status = 500, description = "A bug; the server log has the cause", body = ErrorBody),
+    ),
+    security((), ("bearer" = [])),
+)]
+pub(crate) async fn submit_job(
+    State(state): State<AppState>,
+    Json(problem): Json<Problem>,
+) -> Result<Response, ApiError> {
+    // Jobs are bounded by their own queue, not by the synchronous requests'
+    // places: a flood of matches must not lock out job submission. Checked
+    // before validating, and again when the job is created.
+    if state.is_shutting_down() {
+        return Err(ApiError::ShuttingDown);
+    }
+    state.jobs().check_room()?;
+    // Validate now, so that a broken problem is a 422 here rather than a
+    // failed job later.
+    let engine = state.engine();
+    let (problem, verdict) = on_blocking_pool(move || {
+        let verdict = engine.validate(&problem);
+        (problem, verdict)
+    })
+    .await?;
+    if let Err(err) = verdict {
+        return Err(ApiError::InvalidProblem(err.issues));
+    }
+    let job = state.jobs().create()?;
+    let status = job.status();
+    tracing::info!(job = %status.id, "job queued");
+    jobs::spawn(state.clone(), job, problem);
+    let location = HeaderValue::from_str(&status.url)
+        .map_err(|err| ApiError::Internal(format!("job url as a header: {err}")))?;
+    let mut response = (StatusCode::ACCEPTED, Json(status)).into_response();
+    response.headers_mut().insert(header::LOCATION, location);
+    Ok(response)
+}
+
+/// A job's status and progress.
+#[utoipa::path(
+    get, path = "/v1/jobs/{id}", tag = "jobs",
+    params(("id" = String, Path, description = "The job's id")),
+    responses(
+        (status = 200, description = "The job's status", body = JobStatus),
+        (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
+        (status = 404, description = "No such job (or dropped after its retention time)", body = ErrorBody),
+    ),
+    security((), ("bearer" = [])),
+)]
+pub(crate) async fn job_status(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<JobStatus>, ApiError> {
+    let job = state.jobs().get(&id).ok_or(ApiError::JobNotFound)?;
+    Ok(Json(job.status()))
+}
+
+/// Cancel a queued or running job; the solver stops promptly.
+#[utoipa::path(
+    delete, path = "/v1/jobs/{id}", tag = "jobs",
+    params(("id" = String, Path, description = "The job's id")),
+    responses(
+        (status = 200, description = "Cancelled (or already cancelled)", body = JobStatus),
+        (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
+        (status = 404, description = "No such job", body = ErrorBody),
+        (status = 409, description = "The job already finished (done or failed)", body = ErrorBody),
+    ),
+    security((), ("bearer" = [])),
+)]
+pub(crate) async fn cancel_job(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<JobStatus>, ApiError> {
+    let job = state.jobs().get(&id).ok_or(ApiError::JobNotFound)?;
+    let status = job.cancel()?;
+    tracing::info!(job = %id, "job cancelled");
+    Ok(Json(status))
+}
+
+/// A done job's solution.
+#[utoipa::path(
+    get, path = "/v1/jobs/{id}/solution", tag = "jobs",
+    params(("id" = String, Path, description = "The job's id")),
+    responses(
+        (status = 200, description = "The solution", body = Solution),
+        (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
+        (status = 404, description = "No such job", body = ErrorBody),
+        (status = 409, description = "The job is not done; `job` has its status", body = ErrorBody),
+    ),
+    security((), ("bearer" = [])),
+)]
+pub(crate) async fn job_solution(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let job = state.jobs().get(&id).ok_or(ApiError::JobNotFound)?;
+    match job.solution() {
+        Ok(json) => Ok(json_response(StatusCode::OK, json)),
+        Err(status) => Err(ApiError::JobNotDone(status)),
+    }
+}
+
+/// Server-sent events: a `status` event with the job's status now and at
+/// every change of status, a `progress` event as dates finish; the stream
+/// ends after the final status.
+#[utoipa::path(
+    get, path = "/v1/jobs/{id}/events", tag = "jobs",
+    params(("id" = String, Path, description = "The job's id")),
+    responses(
+        (status = 200, description = "An event stream; each event's data is a JobStatus",
+            content_type = "text/event-stream", body = JobEvent),
+        (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
+        (status = 404, description = "No such job", body = ErrorBody),
+    ),
+    security((), ("bearer" = [])),
+)]
+pub(crate) async fn job_events(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let job = state.jobs().get(&id).ok_or(ApiError::JobNotFound)?;
+    let changes = job.subscribe();
+    // The state is (receiver, job, the status last sent); None ends the stream.
+    let first: Option<(_, _, Option<JobState>)> = Some((changes, job, None));
+    let stream = futures_util::stream::unfold(first, |next| async move {
+        let (mut changes, job, last) = next?;
+        if last.is_some() && changes.changed().await.is_err() {
+            return None;
+        }
+        let snapshot = changes.borrow_and_update().clone();
+        let status = job.render(&snapshot);
+        let name = if last == Some(snapshot.state) { "progress" } else { "status" };
+        // A JobStatus always serialises.
+        let data = serde_json::to_string(&status).unwrap_or_default();
+        let event = Event::default().event(name).data(data);
+        let next = (!snapshot.state.is_finished()).then_some((changes, job, Some(snapshot.state)));
+        Some((Ok(event), next))
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+/// Liveness: answers while the process serves at all.
+#[utoipa::path(get, path = "/healthz", tag = "ops",
+    responses((status = 200, description = "Alive", body = Health)))]
+pub(crate) async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok".into() })
+}
+
+/// Readiness: fails once shutdown has begun.
+#[utoipa::path(get, path = "/readyz", tag = "ops",
+    responses(
+        (status = 200, description = "Taking work", body = Health),
+        (status = 503, description = "Shutting down", body = ErrorBody),
+    ))]
+pub(crate) async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    if state.is_shutting_down() {
+        return Err(ApiError::ShuttingDown);
+    }
+    Ok(Json(Health { status: "ready".into() }))
+}
+
+/// Prometheus metrics: requests by route and status, solve durations, jobs
+/// by status, rejected requests.
+#[utoipa::path(get, path = "/metrics", tag = "ops",
+    responses((status = 200, description = "Prometheus text exposition",
+        content_type = "text/plain; version=0.0.4", body = String)))]
+pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
+    let text = state.metrics().render(&state.jobs().counts(), state.solves_running());
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        )],
+        text,
+    )
+        .into_response()
+}
+
+/// This API's OpenAPI 3.1 document.
+#[utoipa::path(get, path = "/openapi.json", tag = "ops",
+    responses((status = 200, description = "The OpenAPI document", body = Object)))]
+pub(crate) async fn openapi() -> Response {
+    static DOC: OnceLock<Bytes> = OnceLock::new();
+    let json =
+        DOC.get_or_init(|| Bytes::from(crate::openapi::document().to_json().unwrap_or_default()));
+    json_response(StatusCode::OK, json.clone())
+}
+
+/// The fallback for unknown routes.
+pub(crate) async fn no_route() -> ApiError {
+    ApiError::NoRoute
+}
+
+/// The fallback for a known route with another method.
+pub(crate) async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+fn json_response(status: StatusCode, json: impl Into<Bytes>) -> Response {
+    let mut response = (status, json.into()).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}

@@ -1,0 +1,173 @@
+//! The router, the listener and graceful shutdown.
+
+use std::future::Future;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::Request;
+use axum::routing::{get, post};
+use axum::Router;
+use tokio::net::TcpListener;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use tracing::Level;
+
+use crate::config::{LogFormat, ServeArgs};
+use crate::error::ApiError;
+use crate::middleware::{record_metrics, require_token};
+use crate::routes;
+use crate::state::AppState;
+
+/// The service's router: every route, the limits and the middleware.
+pub fn app(state: AppState) -> Router {
+    let v1 = Router::new()
+        .route("/match", post(routes::match_problem))
+        .route("/validate", post(routes::validate))
+        .route("/check", post(routes::check))
+        .route("/jobs", post(routes::submit_job))
+        .route("/jobs/{id}", get(routes::job_status).delete(routes::cancel_job))
+        .route("/jobs/{id}/events", get(routes::job_events))
+        .route("/jobs/{id}/solution", get(routes::job_solution))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), require_token));
+
+    Router::new()
+        .route("/healthz", get(routes::healthz))
+        .route("/readyz", get(routes::readyz))
+        .route("/metrics", get(routes::metrics))
+        .route("/openapi.json", get(routes::openapi))
+        .nest("/v1", v1)
+        .fallback(routes::no_route)
+        .method_not_allowed_fallback(routes::method_not_allowed)
+        .layer(DefaultBodyLimit::max(state.config().body_limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), record_metrics))
+        // Outermost last: the id is set first, then the span reads it, and
+        // the response carries it back.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<_>| {
+                    // Method, path and id only: never headers (tokens) or
+                    // bodies (workers' homes are personal data).
+                    let id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("");
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                })
+                .on_response(tower_http::trace::DefaultOnResponse::new().level(Level::INFO))
+                .on_failure(tower_http::trace::DefaultOnFailure::new().level(Level::ERROR)),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(handler_panicked))
+        .with_state(state)
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves, then lets running
+/// requests finish for up to the configured grace period.
+pub async fn serve_on(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let grace = state.config().shutdown_grace;
+    let on_signal = state.clone();
+    let server = axum::serve(listener, app(state.clone())).with_graceful_shutdown(async move {
+        shutdown.await;
+        on_signal.begin_shutdown();
+    });
+    let deadline = async {
+        state.shutdown_begun().await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        result = server => {
+            tracing::info!("server stopped");
+            result
+        }
+        () = deadline => {
+            tracing::warn!(grace_s = grace.as_secs_f64(), "grace period over; dropping open connections");
+            Ok(())
+        }
+    }
+}
+
+/// Runs the service as `farmhand-server` (and `farmhand serve`) do: logging,
+/// listener, signals. Returns after a graceful shutdown.
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    init_tracing(args.log_format);
+    let config = args.config()?;
+    let listener = TcpListener::bind(args.addr)
+        .await
+        .map_err(|err| anyhow::anyhow!("cannot listen on {}: {err}", args.addr))?;
+    tracing::info!(
+        addr = %listener.local_addr()?,
+        auth = config.api_token.is_some(),
+        body_limit = config.body_limit,
+        max_concurrent_solves = config.max_concurrent_solves,
+        "farmhand-server listening"
+    );
+    serve_on(listener, AppState::new(config), shutdown_signal()).await?;
+    Ok(())
+}
+
+/// Runs [`serve`] on a runtime of its own, for a synchronous `main`. Solves
+/// still running once the server has stopped get the grace period to notice
+/// their cancellation.
+pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let grace = Duration::from_secs(args.shutdown_grace);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let result = runtime.block_on(serve(args));
+    runtime.shutdown_timeout(grace);
+    result
+}
+
+/// Installs the global log subscriber (a no-op when one is already
+/// installed, as in `farmhand serve`). The filter comes from `RUST_LOG`,
+/// default `info`.
+pub fn init_tracing(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Pretty => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("Ctrl-C received"),
+        () = terminate => tracing::info!("SIGTERM received"),
+    }
+}
+
+/// A panic in a handler itself (library panics are caught earlier, on the
+/// blocking pool) still answers JSON.
+fn handler_panicked(payload: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let cause = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned());
+    axum::response::IntoResponse::into_response(ApiError::Internal(format!(
+        "handler panicked: {cause}"
+    )))
+}
