@@ -95,6 +95,17 @@ enum Command {
             farmhand generate --preset small --seed 9 --separable | farmhand match -"
     )]
     Generate(generate_cmd::Args),
+    /// Serve the match API over HTTP (the same server as `farmhand-server`).
+    #[command(
+        long_about = "Serve the match API over HTTP (the same server as `farmhand-server`).\n\n\
+            Endpoints: POST /v1/match, /v1/validate, /v1/check, /v1/jobs; GET /healthz, \
+            /readyz, /metrics, /openapi.json. Every flag can also be set by the environment \
+            variable shown; stops gracefully on Ctrl-C or SIGTERM.",
+        after_help = "Examples:\n  \
+            farmhand serve\n  \
+            FARMHAND_API_TOKEN=secret farmhand serve --addr 0.0.0.0:8080"
+    )]
+    Serve(farmhand_server::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -104,6 +115,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate_cmd::run(&args),
         Command::Check(args) => check_cmd::run(&args),
         Command::Generate(args) => generate_cmd::run(&args, cli.quiet),
+        Command::Serve(args) => farmhand_server::run(args).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

@@ -167,3 +167,56 @@ fn unwritable_output_exits_1() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("cannot create"), "{}", stderr(&out));
 }
+
+#[test]
+fn match_then_check_the_bundled_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.json");
+    let plan = plan.to_str().unwrap();
+    let out = farmhand(&["match", "../../examples/wanju-spring.json", "-o", plan]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let summary = stderr(&out);
+    assert!(summary.contains("fill"), "{summary}");
+    assert!(summary.contains("unfilled"), "{summary}");
+    let out = farmhand(&["check", "../../examples/wanju-spring.json", plan]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn invalid_problem_lists_every_issue_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = write(
+        dir.path(),
+        "bad.json",
+        r#"{"workers": [{"id": "w1", "location": {"lat": 123.5, "lon": 127.0}, "availability": []}],
+            "demands": [{"id": "d1", "farm_id": "f1", "location": {"lat": 35.8, "lon": 127.0},
+                         "start": "2026-04-10", "end": "2026-04-01", "workers_per_day": 0}]}"#,
+    );
+    let out = farmhand(&["match", &bad]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    for path in ["workers[0].location.lat", "demands[0].end", "demands[0].workers_per_day"] {
+        assert!(err.contains(path), "{path} missing from: {err}");
+    }
+}
+
+#[test]
+fn thread_count_does_not_change_the_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let problem = dir.path().join("small.json");
+    let problem = problem.to_str().unwrap();
+    assert_eq!(
+        farmhand(&["generate", "--preset", "small", "--seed", "4", "-o", problem, "-q"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let plan = |threads: &str| {
+        let out = farmhand(&["match", problem, "--threads", threads, "-q"]);
+        assert_eq!(out.status.code(), Some(0));
+        let mut v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["summary"]["elapsed_ms"] = serde_json::Value::Null;
+        v
+    };
+    assert_eq!(plan("1"), plan("2"));
+}
