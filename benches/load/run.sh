@@ -8,14 +8,16 @@
 # errors (must be 0) and the server's peak RSS (VmHWM) after each level.
 #
 # Environment:
-#   LOAD_REQUESTS     requests per concurrency level (default 200)
+#   LOAD_REQUESTS     requests per concurrency level, at least twice the
+#                     concurrency (default 16: a county-day solve takes
+#                     seconds, and the whole run must stay within minutes)
 #   LOAD_LEVELS       concurrency levels (default "1 2 8 32")
 #   LOAD_SEED         generator seed (default 1)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-REQUESTS="${LOAD_REQUESTS:-200}"
+REQUESTS="${LOAD_REQUESTS:-16}"
 LEVELS="${LOAD_LEVELS:-1 2 8 32}"
 SEED="${LOAD_SEED:-1}"
 
@@ -49,15 +51,16 @@ done
 rss_mib() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVER_PID/status"; }
 
 # One unmeasured request warms the allocator and page cache.
-"$CLIENT" drive --url "$BASE/v1/match" --body "$PROBLEM" --concurrency 1 --requests 2 >/dev/null
+"$CLIENT" drive --url "$BASE/v1/match" --body "$PROBLEM" --concurrency 1 --requests 1 >/dev/null
 
-echo "county-day problem ($(wc -c <"$PROBLEM") bytes), $REQUESTS requests per level, $(nproc) cores, server: --max-concurrent-solves default ($(nproc))"
+echo "county-day problem ($(wc -c <"$PROBLEM") bytes), max($REQUESTS, 2 x concurrency) requests per level, $(nproc) cores, server: --max-concurrent-solves default ($(nproc)), release build"
 echo
 echo "| concurrency | requests | errors | requests/s | p50 ms | p99 ms | peak RSS MiB |"
 echo "|---:|---:|---:|---:|---:|---:|---:|"
 total_errors=0
 for c in $LEVELS; do
-    row="$("$CLIENT" drive --url "$BASE/v1/match" --body "$PROBLEM" --concurrency "$c" --requests "$REQUESTS")"
+    n=$((REQUESTS > 2 * c ? REQUESTS : 2 * c))
+    row="$("$CLIENT" drive --url "$BASE/v1/match" --body "$PROBLEM" --concurrency "$c" --requests "$n")"
     errors="$(echo "$row" | awk -F'|' '{ gsub(/ /, "", $4); print $4 }')"
     total_errors=$((total_errors + errors))
     echo "$row $(rss_mib) |"

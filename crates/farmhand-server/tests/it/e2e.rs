@@ -418,3 +418,67 @@ async fn readiness_fails_once_shutdown_begins() {
     assert_eq!(server.post_json("/v1/match", &scripted("w")).await.status(), 503);
     server.shutdown().await.unwrap();
 }
+
+/// The binary itself: SIGTERM with a solve in flight that outlasts the grace
+/// period; the process still exits promptly and cleanly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_the_binary_within_the_grace_period() {
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_farmhand-server"))
+        .args([
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--shutdown-grace",
+            "1",
+            "--log-format",
+            "json",
+        ])
+        .env("RUST_LOG", "warn")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while client.get(format!("{base}/healthz")).send().await.is_err() {
+        assert!(Instant::now() < deadline, "the binary never answered");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let in_flight = {
+        let (client, url) = (client.clone(), format!("{base}/v1/match"));
+        tokio::spawn(async move { client.post(url).json(&slow_problem()).send().await })
+    };
+    // Wait until the solve runs.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let metrics =
+            client.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
+        if metrics.contains("farmhand_solves_running 1") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the solve never started");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let signalled = Instant::now();
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        if signalled.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("the binary did not stop within 10 s of SIGTERM");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(exit.success(), "{exit:?}");
+    // The request outlasted the grace period: its connection was closed.
+    assert!(in_flight.await.unwrap().is_err());
+}
