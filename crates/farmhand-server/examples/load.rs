@@ -132,7 +132,7 @@ async fn drive(
         latencies[i].as_secs_f64() * 1e3
     };
     println!(
-        "| {concurrency} | {} | {} | {:.1} | {:.1} | {:.1} |",
+        "| {concurrency} | {} | {} | {:.2} | {:.0} | {:.0} |",
         latencies.len(),
         errors.load(Ordering::Relaxed),
         latencies.len() as f64 / wall.as_secs_f64(),
