@@ -482,3 +482,18 @@ async fn sigterm_stops_the_binary_within_the_grace_period() {
     // The request outlasted the grace period: its connection was closed.
     assert!(in_flight.await.unwrap().is_err());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_goes_away_cancels_its_solve() {
+    let engine = ScriptedEngine::new(Duration::ZERO, 1);
+    let server = TestServer::with_engine(config(), engine.clone()).await;
+    let gone = server
+        .client
+        .post(server.url("/v1/match"))
+        .json(&scripted("block"))
+        .timeout(Duration::from_millis(300))
+        .send()
+        .await;
+    assert!(gone.is_err(), "the client gave up first");
+    engine.wait_cancelled(1).await;
+}
