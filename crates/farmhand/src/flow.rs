@@ -7,19 +7,23 @@
 //! are [`Cost`] triples compared lexicographically: exact, with no big-M
 //! scaling that could overflow.
 //!
-//! Algorithm: the source and the sink are one node `ST`, so a flow is a
-//! circulation. The demands' unit arcs (the k-th worker of demand d, costing
-//! `unit(d, k)`) are added one at a time, most valuable first (the greedy
-//! order of a matroid: highest priority, then largest shortage share). After
-//! each addition the circulation is made optimal again by cancelling the
-//! cheapest cycle through the new arc, if it is negative: a shortest path
-//! from `ST` to the demand, found by a backward Dijkstra over reduced costs
-//! that stops as soon as it reaches `ST`. Such a path starts at a free worker
-//! or takes a worker from an earlier unit of equal value when that saves km.
-//! Because units come in value order, almost every path is found among the
-//! nearby workers, so searches stay local. Once a unit of a demand cannot be
-//! filled, its later (costlier) units cannot either: their arcs already have
-//! non-negative reduced cost, so they are skipped. See `ARCHITECTURE.md`.
+//! The source and the sink are one node `ST`, so a flow is a circulation:
+//! arcs `ST -> w` (supply 1), `w -> d` (travel cost) and one `d -> ST` arc
+//! per unit of each demand, costing that unit's marginal (convex, so units
+//! fill in order).
+//!
+//! [`solve_transport`] first solves on each worker's few cheapest arcs, then
+//! checks every other arc against the optimal potentials (a negative reduced
+//! cost means the arc could improve the plan), adds the violated ones and
+//! resumes, until none is violated: the result is optimal for all arcs.
+//!
+//! Two exact algorithms implement a round, and the tests hold both to brute
+//! force: the primal network simplex of `simplex.rs` (used: it warm-starts
+//! between rounds) and successive shortest paths (kept as an independent
+//! cross-check): demand units are added most valuable first (the greedy order
+//! of a matroid) and each addition cancels the cheapest negative cycle
+//! through it, found by a backward Dijkstra over reduced costs that stops at
+//! `ST`.
 //!
 //! Invariant: after every step, every residual arc has a non-negative reduced
 //! cost `c(u, v) + h(u) - h(v)`.
@@ -28,6 +32,8 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::ops::{Add, Sub};
 use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::simplex::{Optimum, Simplex};
 
 /// A lexicographic cost: weighted fill (negated), shortage imbalance (scaled
 /// by the lcm of headcounts), then km in fixed point.
@@ -41,7 +47,7 @@ pub(crate) struct Cost {
 impl Cost {
     pub(crate) const ZERO: Cost = Cost { fill: 0, share: 0, km: 0 };
 
-    fn km(km: i64) -> Cost {
+    pub(crate) fn km(km: i64) -> Cost {
         Cost { fill: 0, share: 0, km }
     }
 }
@@ -107,6 +113,11 @@ impl Transport {
         }
     }
 
+    /// The worker of arc `a` (a binary search over `start`).
+    fn arc_worker(&self, a: usize) -> u32 {
+        (self.start.partition_point(|&s| s as usize <= a) - 1) as u32
+    }
+
     fn arcs(&self, w: usize) -> std::ops::Range<usize> {
         self.start[w] as usize..self.start[w + 1] as usize
     }
@@ -127,10 +138,10 @@ pub(crate) struct Cancelled;
 
 /// How many of its cheapest arcs each worker starts with in
 /// [`solve_transport`]; the rest join only if the optimality check asks.
-const SPARSE_ARCS: usize = 24;
+const SPARSE_ARCS: usize = 16;
 
 /// How many violated arcs a worker adds per round of the check.
-const ADD_PER_ROUND: usize = 8;
+const ADD_PER_ROUND: usize = 16;
 
 /// Solves one date exactly. Deterministic: it depends only on `t`.
 ///
@@ -142,15 +153,27 @@ pub(crate) fn solve_transport(
     t: &Transport,
     cancel: Option<&AtomicBool>,
 ) -> Result<TransportSolution, Cancelled> {
-    solve_sparse(t, SPARSE_ARCS, cancel)
+    solve_sparse(t, SPARSE_ARCS, Method::Simplex, cancel)
+}
+
+/// The exact algorithm run on each sparse sub-problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Method {
+    /// Successive shortest paths, demand units in value order.
+    #[cfg_attr(not(test), allow(dead_code))]
+    ShortestPaths,
+    /// Primal network simplex.
+    Simplex,
 }
 
 fn solve_sparse(
     t: &Transport,
     sparse_arcs: usize,
+    method: Method,
     cancel: Option<&AtomicBool>,
 ) -> Result<TransportSolution, Cancelled> {
     let n_w = t.n_workers();
+    let units = Units::new(t);
     let mut keep = vec![false; t.arc_demand.len()];
     let mut by_cost: Vec<u32> = Vec::new();
     for w in 0..n_w {
@@ -166,61 +189,99 @@ fn solve_sparse(
             keep[a as usize] = true;
         }
     }
-    loop {
-        // The sub-problem on the kept arcs, and its arcs' full indices.
-        let mut sub = Transport { start: vec![0], ..t.clone_demands() };
-        let mut full_arc: Vec<u32> = Vec::new();
-        for w in 0..n_w {
-            for a in t.arcs(w) {
-                if keep[a] {
-                    sub.arc_demand.push(t.arc_demand[a]);
-                    sub.arc_cost.push(t.arc_cost[a]);
-                    full_arc.push(a as u32);
+    let assigned = match method {
+        Method::Simplex => {
+            // One simplex for all rounds: arcs that fail the check join the
+            // current basis, so each round starts where the last one ended.
+            let mut sx = Simplex::new(t, &units);
+            let mut sx_arc = vec![NONE; t.arc_demand.len()];
+            let mut fresh: Vec<u32> =
+                (0..keep.len() as u32).filter(|&a| keep[a as usize]).collect();
+            loop {
+                for &a in &fresh {
+                    let a = a as usize;
+                    sx_arc[a] = sx.add_candidate(t.arc_worker(a), t.arc_demand[a], t.arc_cost[a]);
+                }
+                sx.run(cancel)?;
+                fresh = violated_arcs(t, &keep, sx.pi());
+                if fresh.is_empty() {
+                    break;
+                }
+                for &a in &fresh {
+                    keep[a as usize] = true;
                 }
             }
-            sub.start.push(sub.arc_demand.len() as u32);
+            (0..n_w)
+                .map(|w| {
+                    let mut arcs = t.arcs(w);
+                    arcs.find(|&a| sx_arc[a] != NONE && sx.carries_flow(sx_arc[a] as usize))
+                        .map_or(NONE, |a| a as u32)
+                })
+                .collect()
         }
-        let (solver, exact) = solve_all_arcs(&sub, cancel)?;
-        // Each worker adds at most a few of its most violated arcs per
-        // round, so the graph stays sparse while the check converges.
-        let mut added = false;
-        let mut violated: Vec<(Cost, u32)> = Vec::new();
-        for w in 0..n_w {
-            violated.clear();
-            for a in t.arcs(w) {
-                if !keep[a] {
-                    let d = solver.demand_node(t.arc_demand[a] as usize);
-                    let rc = Cost::km(t.arc_cost[a]) + solver.h[w] - solver.h[d];
-                    if rc < Cost::ZERO {
-                        violated.push((rc, a as u32));
+        Method::ShortestPaths => loop {
+            // The sub-problem on the kept arcs, and its arcs' full indices.
+            let mut sub = Transport { start: vec![0], ..t.clone_demands() };
+            let mut full_arc: Vec<u32> = Vec::new();
+            for w in 0..n_w {
+                for a in t.arcs(w) {
+                    if keep[a] {
+                        sub.arc_demand.push(t.arc_demand[a]);
+                        sub.arc_cost.push(t.arc_cost[a]);
+                        full_arc.push(a as u32);
                     }
                 }
+                sub.start.push(sub.arc_demand.len() as u32);
             }
-            if violated.len() > ADD_PER_ROUND {
-                violated.select_nth_unstable(ADD_PER_ROUND - 1);
-                violated.truncate(ADD_PER_ROUND);
+            let opt = shortest_paths(&sub, cancel)?;
+            let fresh = violated_arcs(t, &keep, &opt.pi);
+            if fresh.is_empty() {
+                break opt
+                    .assigned
+                    .iter()
+                    .map(|&a| if a == NONE { NONE } else { full_arc[a as usize] })
+                    .collect();
             }
-            for &(_, a) in &violated {
+            for &a in &fresh {
                 keep[a as usize] = true;
-                added = true;
             }
-        }
-        if !added {
-            let assigned = solver
-                .assigned
-                .iter()
-                .map(|&a| if a == NONE { NONE } else { full_arc[a as usize] })
-                .collect();
-            return Ok(TransportSolution { assigned, exact });
-        }
-    }
+        },
+    };
+    Ok(TransportSolution { assigned, exact: units.exact })
 }
 
-/// Solves on every arc of `t`; returns the solver with its final potentials.
-fn solve_all_arcs<'a>(
-    t: &'a Transport,
-    cancel: Option<&AtomicBool>,
-) -> Result<(Solver<'a>, bool), Cancelled> {
+/// Arcs not kept whose reduced cost under `pi` (workers, then demands) is
+/// negative: each could improve the solution. Each worker gives at most a
+/// few of its most violated arcs per round, so the graph stays sparse while
+/// the check converges.
+fn violated_arcs(t: &Transport, keep: &[bool], pi: &[Cost]) -> Vec<u32> {
+    let n_w = t.n_workers();
+    let mut out = Vec::new();
+    let mut violated: Vec<(Cost, u32)> = Vec::new();
+    for w in 0..n_w {
+        violated.clear();
+        for a in t.arcs(w) {
+            if !keep[a] {
+                let d = n_w + t.arc_demand[a] as usize;
+                let rc = Cost::km(t.arc_cost[a]) + pi[w] - pi[d];
+                if rc < Cost::ZERO {
+                    violated.push((rc, a as u32));
+                }
+            }
+        }
+        let add = ADD_PER_ROUND;
+        if violated.len() > add {
+            violated.select_nth_unstable(add - 1);
+            violated.truncate(add);
+        }
+        violated.sort_unstable_by_key(|&(_, a)| a);
+        out.extend(violated.iter().map(|&(_, a)| a));
+    }
+    out
+}
+
+/// Successive shortest paths on every arc of `t`.
+fn shortest_paths(t: &Transport, cancel: Option<&AtomicBool>) -> Result<Optimum, Cancelled> {
     let mut solver = Solver::new(t);
     let mut order: Vec<(Cost, u32, u32)> = Vec::new();
     for d in 0..t.n_demands() {
@@ -238,20 +299,19 @@ fn solve_all_arcs<'a>(
             dead[d as usize] = true;
         }
     }
-    let exact = solver.units.exact;
-    Ok((solver, exact))
+    Ok(Optimum { assigned: solver.assigned, pi: solver.h })
 }
 
 /// Per-unit costs of filling demands: `unit(d, k)` is the cost of the k-th
 /// worker (1-based, counting locked ones) on demand `d`.
-struct Units {
+pub(crate) struct Units {
     /// Level-2 scale: lcm of the headcounts (when `exact`), else a power of 2.
     scale: i128,
     exact: bool,
 }
 
 impl Units {
-    fn new(t: &Transport) -> Units {
+    pub(crate) fn new(t: &Transport) -> Units {
         if !t.share_shortage {
             return Units { scale: 0, exact: true };
         }
@@ -280,7 +340,7 @@ impl Units {
         Units { scale, exact }
     }
 
-    fn unit(&self, t: &Transport, d: usize, k: u32) -> Cost {
+    pub(crate) fn unit(&self, t: &Transport, d: usize, k: u32) -> Cost {
         let n = i128::from(t.per_day[d]);
         let k = i128::from(k);
         let share = if self.scale == 0 {
@@ -651,6 +711,15 @@ mod tests {
     }
 
     #[test]
+    fn a_date_with_no_worker_or_no_unit_solves_to_nothing() {
+        // Regression: the simplex priced an empty arc range.
+        let t = transport(&[], &[], &[], &[], true);
+        assert!(solve_transport(&t, None).unwrap().assigned.is_empty());
+        let t = transport(&[&[]], &[2], &[2], &[1], true);
+        assert_eq!(solve_transport(&t, None).unwrap().assigned, vec![NONE]);
+    }
+
+    #[test]
     fn priority_wins_over_distance() {
         let t = transport(&[&[(0, 1), (1, 1000)]], &[1, 1], &[1, 1], &[1, 3], true);
         let s = solve_transport(&t, None).unwrap();
@@ -688,12 +757,14 @@ mod tests {
             let mut t = transport(&refs, &cap, &per_day, &priority, case % 4 != 0);
             t.base = base;
             let want = brute(&t);
-            let sol = solve_transport(&t, None).unwrap();
-            assert_eq!(total(&t, &sol.assigned), want, "case {case}: {t:?}");
-            // Starting from one arc per worker, the optimality check must
-            // bring back every arc the optimum needs.
-            let sol = solve_sparse(&t, 1, None).unwrap();
-            assert_eq!(total(&t, &sol.assigned), want, "sparse, case {case}: {t:?}");
+            for method in [Method::ShortestPaths, Method::Simplex] {
+                let sol = solve_sparse(&t, usize::MAX, method, None).unwrap();
+                assert_eq!(total(&t, &sol.assigned), want, "{method:?}, case {case}: {t:?}");
+                // Starting from one arc per worker, the optimality check must
+                // bring back every arc the optimum needs.
+                let sol = solve_sparse(&t, 1, method, None).unwrap();
+                assert_eq!(total(&t, &sol.assigned), want, "sparse {method:?}, {case}: {t:?}");
+            }
         }
     }
 }

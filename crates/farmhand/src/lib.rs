@@ -36,6 +36,7 @@ pub mod generate;
 mod geo_util;
 mod index;
 mod model;
+mod simplex;
 mod solve;
 mod validate;
 

@@ -1,0 +1,444 @@
+//! Primal network simplex for one date's circulation, with lexicographic
+//! [`Cost`]s. The tree bookkeeping (parent, thread, last successor, the
+//! strongly feasible leaving-arc rule that prevents cycling, and block-search
+//! pricing) follows LEMON's `NetworkSimplex`, a standard of the field.
+//!
+//! The network: workers, demands and the merged source/sink `ST`; arcs
+//! `ST -> w` (one per worker), `w -> d` (the candidates) and one `d -> ST`
+//! arc per unit of each demand, costing that unit's marginal. Every arc has
+//! capacity 1. An artificial root with a zero-cost arc from every node makes
+//! the first basis; no circulation can use those arcs, as they all end at
+//! the root.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::flow::{Cancelled, Cost, Transport, Units, NONE};
+
+const UP: i8 = 1;
+const DOWN: i8 = -1;
+const TREE: i8 = 0;
+const LOWER: i8 = 1;
+const UPPER: i8 = -1;
+/// Capacity of the artificial arcs.
+const INF: i32 = i32::MAX;
+
+/// The optimum: the arc each worker takes (or [`NONE`]) and node potentials
+/// (workers, then demands, then `ST`) under which every arc not carrying
+/// flow has a non-negative reduced cost `c + pi(u) - pi(v)`.
+pub(crate) struct Optimum {
+    pub(crate) assigned: Vec<u32>,
+    pub(crate) pi: Vec<Cost>,
+}
+
+impl Simplex {
+    /// The network of `t` without candidate arcs, at its first basis.
+    pub(crate) fn new(t: &Transport, units: &Units) -> Simplex {
+        let n_w = t.n_workers();
+        let n_d = t.n_demands();
+        let st = (n_w + n_d) as u32;
+        let n = n_w + n_d + 1;
+        let root = n as u32;
+        let mut s = Simplex {
+            source: Vec::new(),
+            target: Vec::new(),
+            cost: Vec::new(),
+            cap: Vec::new(),
+            flow: Vec::new(),
+            state: Vec::new(),
+            pi: vec![Cost::ZERO; n + 1],
+            parent: vec![0; n + 1],
+            pred: vec![0; n + 1],
+            pred_dir: vec![UP; n + 1],
+            thread: vec![0; n + 1],
+            rev_thread: vec![0; n + 1],
+            succ_num: vec![1; n + 1],
+            last_succ: vec![0; n + 1],
+            dirty_revs: Vec::new(),
+            n_w,
+            first_real: n,
+            next_arc: n,
+            in_arc: 0,
+            join: 0,
+            u_in: 0,
+            v_in: 0,
+            u_out: 0,
+            delta: 0,
+        };
+        // The first basis: every node hangs from the root by an artificial
+        // arc (arcs 0..n, never priced: no circulation can use them).
+        for u in 0..n {
+            s.push_arc(u as u32, root, Cost::ZERO, INF, TREE);
+            s.parent[u] = root;
+            s.pred[u] = u as u32;
+            s.pred_dir[u] = UP;
+            s.thread[u] = u as u32 + 1;
+            s.rev_thread[u + 1] = u as u32;
+            s.last_succ[u] = u as u32;
+        }
+        s.parent[n] = NONE;
+        s.pred[n] = NONE;
+        s.thread[n] = 0;
+        s.rev_thread[0] = root;
+        s.succ_num[n] = n as u32 + 1;
+        s.last_succ[n] = root - 1;
+        for w in 0..n_w {
+            s.push_arc(st, w as u32, Cost::ZERO, 1, LOWER);
+        }
+        for d in 0..n_d {
+            for k in 1..=t.cap[d] {
+                s.push_arc((n_w + d) as u32, st, units.unit(t, d, t.base[d] + k), 1, LOWER);
+            }
+        }
+        s
+    }
+
+    fn push_arc(&mut self, from: u32, to: u32, cost: Cost, cap: i32, state: i8) -> usize {
+        self.source.push(from);
+        self.target.push(to);
+        self.cost.push(cost);
+        self.cap.push(cap);
+        self.flow.push(0);
+        self.state.push(state);
+        self.source.len() - 1
+    }
+
+    /// Adds the candidate arc worker -> local demand, empty; the basis stays
+    /// feasible. Returns its index.
+    pub(crate) fn add_candidate(&mut self, worker: u32, demand: u32, km_cost: i64) -> u32 {
+        let to = self.n_w as u32 + demand;
+        self.push_arc(worker, to, Cost::km(km_cost), 1, LOWER) as u32
+    }
+
+    /// Pivots until no arc has a negative reduced cost.
+    pub(crate) fn run(&mut self, cancel: Option<&AtomicBool>) -> Result<(), Cancelled> {
+        let m = self.source.len();
+        let block = ((m.saturating_sub(self.first_real) as f64).sqrt() as usize).max(10);
+        let mut pivots = 0u64;
+        loop {
+            pivots += 1;
+            if pivots % 1024 == 0 && cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                return Err(Cancelled);
+            }
+            match self.find_entering_arc(block) {
+                Some(e) => self.in_arc = e,
+                None => return Ok(()),
+            }
+            self.find_join_node();
+            let change = self.find_leaving_arc();
+            self.change_flow(change);
+            if change {
+                self.update_tree_structure();
+                self.update_potential();
+            }
+        }
+    }
+
+    /// Node potentials: workers, then demands, then `ST` (then the root).
+    pub(crate) fn pi(&self) -> &[Cost] {
+        &self.pi
+    }
+
+    pub(crate) fn carries_flow(&self, arc: usize) -> bool {
+        self.flow[arc] > 0
+    }
+}
+
+/// A network simplex over one date's network; candidate arcs can be added
+/// between runs (the basis stays feasible, so each run warm-starts).
+pub(crate) struct Simplex {
+    source: Vec<u32>,
+    target: Vec<u32>,
+    cost: Vec<Cost>,
+    cap: Vec<i32>,
+    flow: Vec<i32>,
+    state: Vec<i8>,
+    pi: Vec<Cost>,
+    parent: Vec<u32>,
+    pred: Vec<u32>,
+    pred_dir: Vec<i8>,
+    thread: Vec<u32>,
+    rev_thread: Vec<u32>,
+    succ_num: Vec<u32>,
+    last_succ: Vec<u32>,
+    dirty_revs: Vec<u32>,
+    n_w: usize,
+    /// Arcs before this index are artificial and never priced.
+    first_real: usize,
+    next_arc: usize,
+    in_arc: usize,
+    join: u32,
+    u_in: u32,
+    v_in: u32,
+    u_out: u32,
+    delta: i32,
+}
+
+fn signed(sign: i8, c: Cost) -> Cost {
+    if sign >= 0 {
+        c
+    } else {
+        Cost::ZERO - c
+    }
+}
+
+impl Simplex {
+    fn reduced(&self, e: usize) -> Cost {
+        signed(
+            self.state[e],
+            self.cost[e] + self.pi[self.source[e] as usize] - self.pi[self.target[e] as usize],
+        )
+    }
+
+    /// Block search: the most negative reduced cost in the first block (from
+    /// where the last search stopped) that has a negative one.
+    fn find_entering_arc(&mut self, block: usize) -> Option<usize> {
+        let (lo, m) = (self.first_real, self.source.len());
+        if lo == m {
+            return None;
+        }
+        let mut min = Cost::ZERO;
+        let mut best = None;
+        let mut cnt = block;
+        let mut e = self.next_arc.clamp(lo, m - 1);
+        for _ in lo..m {
+            if self.state[e] != TREE {
+                let c = self.reduced(e);
+                if c < min {
+                    min = c;
+                    best = Some(e);
+                }
+            }
+            e += 1;
+            if e == m {
+                e = lo;
+            }
+            cnt -= 1;
+            if cnt == 0 {
+                if best.is_some() {
+                    self.next_arc = e;
+                    return best;
+                }
+                cnt = block;
+            }
+        }
+        self.next_arc = e;
+        best
+    }
+
+    fn find_join_node(&mut self) {
+        let mut u = self.source[self.in_arc];
+        let mut v = self.target[self.in_arc];
+        while u != v {
+            if self.succ_num[u as usize] < self.succ_num[v as usize] {
+                u = self.parent[u as usize];
+            } else {
+                v = self.parent[v as usize];
+            }
+        }
+        self.join = u;
+    }
+
+    /// The leaving arc by the strongly feasible rule; false when the
+    /// entering arc itself is the bottleneck (it just flips bound).
+    fn find_leaving_arc(&mut self) -> bool {
+        let (first, second) = if self.state[self.in_arc] == LOWER {
+            (self.source[self.in_arc], self.target[self.in_arc])
+        } else {
+            (self.target[self.in_arc], self.source[self.in_arc])
+        };
+        self.delta = self.cap[self.in_arc];
+        let mut result = 0;
+        let mut u = first;
+        while u != self.join {
+            let e = self.pred[u as usize] as usize;
+            let mut d = self.flow[e];
+            if self.pred_dir[u as usize] == DOWN {
+                d = if self.cap[e] == INF { INF } else { self.cap[e] - d };
+            }
+            if d < self.delta {
+                self.delta = d;
+                self.u_out = u;
+                result = 1;
+            }
+            u = self.parent[u as usize];
+        }
+        let mut u = second;
+        while u != self.join {
+            let e = self.pred[u as usize] as usize;
+            let mut d = self.flow[e];
+            if self.pred_dir[u as usize] == UP {
+                d = if self.cap[e] == INF { INF } else { self.cap[e] - d };
+            }
+            if d <= self.delta {
+                self.delta = d;
+                self.u_out = u;
+                result = 2;
+            }
+            u = self.parent[u as usize];
+        }
+        if result == 1 {
+            self.u_in = first;
+            self.v_in = second;
+        } else {
+            self.u_in = second;
+            self.v_in = first;
+        }
+        result != 0
+    }
+
+    fn change_flow(&mut self, change: bool) {
+        if self.delta > 0 {
+            let val = i32::from(self.state[self.in_arc]) * self.delta;
+            self.flow[self.in_arc] += val;
+            let mut u = self.source[self.in_arc];
+            while u != self.join {
+                let e = self.pred[u as usize] as usize;
+                self.flow[e] -= i32::from(self.pred_dir[u as usize]) * val;
+                u = self.parent[u as usize];
+            }
+            let mut u = self.target[self.in_arc];
+            while u != self.join {
+                let e = self.pred[u as usize] as usize;
+                self.flow[e] += i32::from(self.pred_dir[u as usize]) * val;
+                u = self.parent[u as usize];
+            }
+        }
+        if change {
+            self.state[self.in_arc] = TREE;
+            let out = self.pred[self.u_out as usize] as usize;
+            self.state[out] = if self.flow[out] == 0 { LOWER } else { UPPER };
+        } else {
+            self.state[self.in_arc] = -self.state[self.in_arc];
+        }
+    }
+
+    fn update_tree_structure(&mut self) {
+        let u_in = self.u_in as usize;
+        let v_in = self.v_in as usize;
+        let u_out = self.u_out as usize;
+        let old_rev_thread = self.rev_thread[u_out] as usize;
+        let old_succ_num = self.succ_num[u_out];
+        let old_last_succ = self.last_succ[u_out] as usize;
+        let v_out = self.parent[u_out] as usize;
+        let in_arc = self.in_arc;
+
+        if u_in == u_out {
+            self.parent[u_in] = v_in as u32;
+            self.pred[u_in] = in_arc as u32;
+            self.pred_dir[u_in] = if u_in as u32 == self.source[in_arc] { UP } else { DOWN };
+            if self.thread[v_in] as usize != u_out {
+                let mut after = self.thread[old_last_succ] as usize;
+                self.thread[old_rev_thread] = after as u32;
+                self.rev_thread[after] = old_rev_thread as u32;
+                after = self.thread[v_in] as usize;
+                self.thread[v_in] = u_out as u32;
+                self.rev_thread[u_out] = v_in as u32;
+                self.thread[old_last_succ] = after as u32;
+                self.rev_thread[after] = old_last_succ as u32;
+            }
+        } else {
+            let thread_continue = if old_rev_thread == v_in {
+                self.thread[old_last_succ] as usize
+            } else {
+                self.thread[v_in] as usize
+            };
+            let mut stem = u_in;
+            let mut par_stem = v_in;
+            let mut last = self.last_succ[u_in] as usize;
+            let mut after = self.thread[last] as usize;
+            self.thread[v_in] = u_in as u32;
+            self.dirty_revs.clear();
+            self.dirty_revs.push(v_in as u32);
+            while stem != u_out {
+                let next_stem = self.parent[stem] as usize;
+                self.thread[last] = next_stem as u32;
+                self.dirty_revs.push(last as u32);
+                let before = self.rev_thread[stem] as usize;
+                self.thread[before] = after as u32;
+                self.rev_thread[after] = before as u32;
+                self.parent[stem] = par_stem as u32;
+                par_stem = stem;
+                stem = next_stem;
+                last = if self.last_succ[stem] == self.last_succ[par_stem] {
+                    self.rev_thread[par_stem] as usize
+                } else {
+                    self.last_succ[stem] as usize
+                };
+                after = self.thread[last] as usize;
+            }
+            self.parent[u_out] = par_stem as u32;
+            self.thread[last] = thread_continue as u32;
+            self.rev_thread[thread_continue] = last as u32;
+            self.last_succ[u_out] = last as u32;
+            if old_rev_thread != v_in {
+                self.thread[old_rev_thread] = after as u32;
+                self.rev_thread[after] = old_rev_thread as u32;
+            }
+            for i in 0..self.dirty_revs.len() {
+                let u = self.dirty_revs[i] as usize;
+                let t = self.thread[u] as usize;
+                self.rev_thread[t] = u as u32;
+            }
+            let mut tmp_sc = 0u32;
+            let tmp_ls = self.last_succ[u_out];
+            let mut u = u_out;
+            while u != u_in {
+                let p = self.parent[u] as usize;
+                self.pred[u] = self.pred[p];
+                self.pred_dir[u] = -self.pred_dir[p];
+                tmp_sc = tmp_sc.wrapping_add(self.succ_num[u].wrapping_sub(self.succ_num[p]));
+                self.succ_num[u] = tmp_sc;
+                self.last_succ[p] = tmp_ls;
+                u = p;
+            }
+            self.pred[u_in] = in_arc as u32;
+            self.pred_dir[u_in] = if u_in as u32 == self.source[in_arc] { UP } else { DOWN };
+            self.succ_num[u_in] = old_succ_num;
+        }
+
+        let join = self.join as usize;
+        let up_limit_out = if self.last_succ[join] as usize == v_in { join as u32 } else { NONE };
+        let last_succ_out = self.last_succ[u_out];
+        let mut u = v_in as u32;
+        while u != NONE && self.last_succ[u as usize] as usize == v_in {
+            self.last_succ[u as usize] = last_succ_out;
+            u = self.parent[u as usize];
+        }
+        if join != old_rev_thread && v_in != old_rev_thread {
+            let mut u = v_out as u32;
+            while u != up_limit_out && self.last_succ[u as usize] as usize == old_last_succ {
+                self.last_succ[u as usize] = old_rev_thread as u32;
+                u = self.parent[u as usize];
+            }
+        } else if last_succ_out as usize != old_last_succ {
+            let mut u = v_out as u32;
+            while u != up_limit_out && self.last_succ[u as usize] as usize == old_last_succ {
+                self.last_succ[u as usize] = last_succ_out;
+                u = self.parent[u as usize];
+            }
+        }
+        let mut u = v_in;
+        while u != join {
+            self.succ_num[u] += old_succ_num;
+            u = self.parent[u] as usize;
+        }
+        let mut u = v_out;
+        while u != join {
+            self.succ_num[u] -= old_succ_num;
+            u = self.parent[u] as usize;
+        }
+    }
+
+    fn update_potential(&mut self) {
+        let u_in = self.u_in as usize;
+        let sigma = self.pi[self.v_in as usize]
+            - self.pi[u_in]
+            - signed(self.pred_dir[u_in], self.cost[self.in_arc]);
+        let end = self.thread[self.last_succ[u_in] as usize];
+        let mut u = u_in as u32;
+        while u != end {
+            self.pi[u as usize] = self.pi[u as usize] + sigma;
+            u = self.thread[u as usize];
+        }
+    }
+}
