@@ -58,7 +58,8 @@ pub(crate) fn explain(
         let n = inst.demands[d].per_day;
         n.saturating_sub(fill.get(&(d as u32, day)).copied().unwrap_or(0))
     };
-    // Demands that need a reach: those with a short slot, or all for standby.
+    // Demands with something to say: a short slot, or every demand when
+    // stand-ins are asked for.
     let needs: Vec<u32> = (0..inst.demands.len())
         .filter(|&d| {
             let dem = &inst.demands[d];
@@ -74,12 +75,6 @@ pub(crate) fn explain(
         SpatialIndex::new(inst.workers.iter().enumerate().map(|(w, wk)| (w as u32, wk.location)));
     let farm_overrides = overrides_by_farm(inst);
     let max_km = inst.workers.iter().map(|w| w.max_km).fold(0.0, f64::max);
-    let reaches: Vec<Reach> =
-        needs.par_iter().map(|&d| reach(inst, ctx, &workers, &farm_overrides, max_km, d)).collect();
-    let mut reach_of: Vec<Option<&Reach>> = vec![None; inst.demands.len()];
-    for (i, &d) in needs.iter().enumerate() {
-        reach_of[d as usize] = Some(&reaches[i]);
-    }
 
     // Who works where on each date.
     let mut on_day: HashMap<(u32, Day), u32> = HashMap::with_capacity(all.len());
@@ -96,65 +91,72 @@ pub(crate) fn explain(
         }
     }
 
-    let mut order: Vec<u32> = (0..inst.demands.len() as u32).collect();
-    order.sort_by_key(|&d| demand_rank[d as usize]);
-    let mut unfilled = Vec::new();
-    let mut standby = Vec::new();
-    for day in 0..inst.n_days {
-        for &d in &order {
+    // One demand at a time per thread: a demand's reach (every worker in
+    // range) can be large, so it lives only while its slots are explained.
+    type Entries = (Vec<(Day, u32, Unfilled)>, Vec<(Day, u32, Standby)>);
+    let per_demand: Vec<Entries> = needs
+        .par_iter()
+        .map(|&d| {
             let dem = &inst.demands[d as usize];
-            if !dem.is_active(day) {
-                continue;
+            let r = (opts.explain || standby_k > 0)
+                .then(|| reach(inst, ctx, &workers, &farm_overrides, max_km, d));
+            let (mut unfilled, mut standby) = (Vec::new(), Vec::new());
+            for day in dem.start..=dem.end {
+                let missing = short(d as usize, day);
+                if missing > 0 {
+                    let reason = match (&r, opts.explain) {
+                        (Some(r), true) => {
+                            Some(reason(inst, &workers, &farm_overrides, r, d, day, &on_day))
+                        }
+                        _ => None,
+                    };
+                    let u = Unfilled {
+                        demand_id: dem.id.clone(),
+                        date: inst.date_string(day),
+                        missing: i64::from(missing),
+                        reason,
+                    };
+                    unfilled.push((day, d, u));
+                }
+                if let (Some(r), true) = (&r, standby_k > 0) {
+                    let list: Vec<StandbyWorker> = r
+                        .skilled
+                        .iter()
+                        .filter(|&&(w, _)| {
+                            let wk = &inst.workers[w as usize];
+                            wk.available.contains(day)
+                                && !on_day.contains_key(&(w, day))
+                                && !wk.excludes(dem.farm)
+                                && wk.max_days.is_none_or(|m| count[w as usize] < m)
+                                && wk.max_consecutive.is_none_or(|m| {
+                                    worked[w as usize].run_through(day, inst.n_days) <= m
+                                })
+                        })
+                        .take(standby_k)
+                        .map(|&(w, km)| StandbyWorker {
+                            worker_id: inst.workers[w as usize].id.clone(),
+                            distance_km: km,
+                        })
+                        .collect();
+                    let entry = Standby {
+                        demand_id: dem.id.clone(),
+                        date: inst.date_string(day),
+                        workers: list,
+                    };
+                    standby.push((day, d, entry));
+                }
             }
-            let missing = short(d as usize, day);
-            if missing > 0 {
-                let reason = opts.explain.then(|| {
-                    reason(
-                        inst,
-                        &workers,
-                        &farm_overrides,
-                        reach_of[d as usize].unwrap(),
-                        d,
-                        day,
-                        &on_day,
-                    )
-                });
-                unfilled.push(Unfilled {
-                    demand_id: dem.id.clone(),
-                    date: inst.date_string(day),
-                    missing: i64::from(missing),
-                    reason,
-                });
-            }
-            if standby_k > 0 {
-                let r = reach_of[d as usize].expect("every demand has a reach with standby");
-                let list: Vec<StandbyWorker> = r
-                    .skilled
-                    .iter()
-                    .filter(|&&(w, _)| {
-                        let wk = &inst.workers[w as usize];
-                        wk.available.contains(day)
-                            && !on_day.contains_key(&(w, day))
-                            && !wk.excludes(dem.farm)
-                            && wk.max_days.is_none_or(|m| count[w as usize] < m)
-                            && wk.max_consecutive.is_none_or(|m| {
-                                worked[w as usize].run_through(day, inst.n_days) <= m
-                            })
-                    })
-                    .take(standby_k)
-                    .map(|&(w, km)| StandbyWorker {
-                        worker_id: inst.workers[w as usize].id.clone(),
-                        distance_km: km,
-                    })
-                    .collect();
-                standby.push(Standby {
-                    demand_id: dem.id.clone(),
-                    date: inst.date_string(day),
-                    workers: list,
-                });
-            }
-        }
-    }
+            (unfilled, standby)
+        })
+        .collect();
+
+    let (mut unfilled, mut standby): (Vec<_>, Vec<_>) = per_demand.into_iter().unzip();
+    let mut unfilled: Vec<(Day, u32, Unfilled)> = unfilled.drain(..).flatten().collect();
+    let mut standby: Vec<(Day, u32, Standby)> = standby.drain(..).flatten().collect();
+    unfilled.sort_by_key(|&(day, d, _)| (day, demand_rank[d as usize]));
+    standby.sort_by_key(|&(day, d, _)| (day, demand_rank[d as usize]));
+    let unfilled = unfilled.into_iter().map(|(_, _, u)| u).collect();
+    let standby = standby.into_iter().map(|(_, _, s)| s).collect();
     Explained { unfilled, standby: (standby_k > 0).then_some(standby) }
 }
 
