@@ -101,7 +101,7 @@ pub fn solve_instance(inst: &Instance, config: &SolveConfig) -> Result<Solution,
         relaxed
     } else {
         exact = false;
-        tracker.restart();
+        tracker.add_pass();
         solve_dates_in_order(inst, &ctx, &tracker, deadline)?
     };
     let skipped = days.iter().filter(|d| !d.complete).count();
@@ -137,12 +137,13 @@ pub(crate) struct DayResult {
 struct Tracker<'a> {
     config: &'a SolveConfig,
     done: AtomicU32,
-    total: u32,
+    total: AtomicU32,
+    n_days: u32,
 }
 
 impl<'a> Tracker<'a> {
     fn new(config: &'a SolveConfig, n_days: u32) -> Self {
-        Tracker { config, done: AtomicU32::new(0), total: n_days }
+        Tracker { config, done: AtomicU32::new(0), total: AtomicU32::new(n_days), n_days }
     }
 
     fn cancelled(&self) -> Result<(), Cancelled> {
@@ -159,12 +160,15 @@ impl<'a> Tracker<'a> {
     fn date_done(&self) {
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
         if let Some(p) = &self.config.progress {
-            p(Progress { dates_done: done.min(self.total), dates_total: self.total });
+            let total = self.total.load(Ordering::Relaxed);
+            p(Progress { dates_done: done.min(total), dates_total: total });
         }
     }
 
-    fn restart(&self) {
-        self.done.store(0, Ordering::Relaxed);
+    /// A second pass over every date follows: progress counts on, toward a
+    /// larger total, so it never goes backwards.
+    fn add_pass(&self) {
+        self.total.fetch_add(self.n_days, Ordering::Relaxed);
     }
 }
 

@@ -313,3 +313,27 @@ proptest! {
         prop_assert_eq!(s.standby.is_some(), standby > 0);
     }
 }
+
+#[test]
+fn progress_reaches_its_total_and_never_overshoots() {
+    use std::sync::{Arc, Mutex};
+    // The small preset couples dates; its relaxed optimum may need a second
+    // pass, which extends the total instead of starting again from zero.
+    for problem in [generate(Preset::Small, 2), generate(Preset::Tiny, 3)] {
+        let seen: Arc<Mutex<Vec<farmhand::Progress>>> = Arc::default();
+        let sink = seen.clone();
+        let config = SolveConfig {
+            progress: Some(Arc::new(move |p| sink.lock().unwrap().push(p))),
+            ..SolveConfig::default()
+        };
+        let inst = validate(&problem).unwrap();
+        solve_instance(&inst, &config).unwrap();
+        let seen = seen.lock().unwrap();
+        assert!(!seen.is_empty());
+        assert!(seen.iter().all(|p| p.dates_done <= p.dates_total));
+        let done = seen.iter().map(|p| p.dates_done).max().unwrap();
+        let total = seen.iter().map(|p| p.dates_total).max().unwrap();
+        assert_eq!(done, total);
+        assert!(total == inst.n_days() || total == 2 * inst.n_days());
+    }
+}
