@@ -138,10 +138,14 @@ pub(crate) struct Cancelled;
 
 /// How many of its cheapest arcs each worker starts with in
 /// [`solve_transport`]; the rest join only if the optimality check asks.
-const SPARSE_ARCS: usize = 16;
+/// Tuned on the county and province presets (see BENCHMARKS.md).
+const SPARSE_ARCS: usize = 8;
 
-/// How many violated arcs a worker adds per round of the check.
-const ADD_PER_ROUND: usize = 16;
+/// How many of its most violated arcs a worker offers per round of the check.
+const ADD_PER_WORKER: usize = 32;
+
+/// How many of the offered arcs into one demand join per round.
+const ADD_PER_DEMAND: usize = 16;
 
 /// Solves one date exactly. Deterministic: it depends only on `t`.
 ///
@@ -251,12 +255,12 @@ fn solve_sparse(
 }
 
 /// Arcs not kept whose reduced cost under `pi` (workers, then demands) is
-/// negative: each could improve the solution. Each worker gives at most a
-/// few of its most violated arcs per round, so the graph stays sparse while
-/// the check converges.
+/// negative: each could improve the solution. Only the most violated few per
+/// worker and per demand join each round, so the graph stays sparse while the
+/// check converges; the check ends only when no arc at all is violated.
 fn violated_arcs(t: &Transport, keep: &[bool], pi: &[Cost]) -> Vec<u32> {
     let n_w = t.n_workers();
-    let mut out = Vec::new();
+    let mut all: Vec<(u32, Cost, u32)> = Vec::new();
     let mut violated: Vec<(Cost, u32)> = Vec::new();
     for w in 0..n_w {
         violated.clear();
@@ -269,14 +273,20 @@ fn violated_arcs(t: &Transport, keep: &[bool], pi: &[Cost]) -> Vec<u32> {
                 }
             }
         }
-        let add = ADD_PER_ROUND;
-        if violated.len() > add {
-            violated.select_nth_unstable(add - 1);
-            violated.truncate(add);
+        if violated.len() > ADD_PER_WORKER {
+            violated.select_nth_unstable(ADD_PER_WORKER - 1);
+            violated.truncate(ADD_PER_WORKER);
         }
-        violated.sort_unstable_by_key(|&(_, a)| a);
-        out.extend(violated.iter().map(|&(_, a)| a));
+        all.extend(violated.iter().map(|&(rc, a)| (t.arc_demand[a as usize], rc, a)));
     }
+    // Violations crowd into the demands that are short: every worker in
+    // range of one sees it. A few arcs per demand are enough to move it.
+    all.sort_unstable();
+    let mut out = Vec::new();
+    for group in all.chunk_by(|x, y| x.0 == y.0) {
+        out.extend(group.iter().take(ADD_PER_DEMAND).map(|&(_, _, a)| a));
+    }
+    out.sort_unstable();
     out
 }
 
