@@ -32,6 +32,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::ops::{Add, Sub};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use crate::simplex::{Optimum, Simplex};
 
@@ -130,6 +131,8 @@ pub(crate) struct TransportSolution {
     pub(crate) assigned: Vec<u32>,
     /// True when level 2 was computed exactly (the lcm of headcounts fit).
     pub(crate) exact: bool,
+    /// False when a deadline stopped the search before optimality was proven.
+    pub(crate) proven: bool,
 }
 
 /// The solve was cancelled.
@@ -153,11 +156,16 @@ const ADD_PER_DEMAND: usize = 16;
 /// other arc against the optimal potentials (a negative reduced cost means
 /// the arc could improve the solution), adds the ones that fail, and solves
 /// again until none fails: the answer is optimal for the full graph.
+///
+/// Past `deadline` it stops early with the best plan so far: the simplex
+/// keeps a feasible plan at every pivot, so it is sound, but not proven
+/// optimal (`proven` is false).
 pub(crate) fn solve_transport(
     t: &Transport,
     cancel: Option<&AtomicBool>,
+    deadline: Option<Instant>,
 ) -> Result<TransportSolution, Cancelled> {
-    solve_sparse(t, SPARSE_ARCS, Method::Simplex, cancel)
+    solve_sparse(t, SPARSE_ARCS, Method::Simplex, cancel, deadline)
 }
 
 /// The exact algorithm run on each sparse sub-problem.
@@ -175,6 +183,7 @@ fn solve_sparse(
     sparse_arcs: usize,
     method: Method,
     cancel: Option<&AtomicBool>,
+    deadline: Option<Instant>,
 ) -> Result<TransportSolution, Cancelled> {
     let n_w = t.n_workers();
     let units = Units::new(t);
@@ -193,6 +202,7 @@ fn solve_sparse(
             keep[a as usize] = true;
         }
     }
+    let mut proven = true;
     let assigned = match method {
         Method::Simplex => {
             // One simplex for all rounds: arcs that fail the check join the
@@ -206,7 +216,10 @@ fn solve_sparse(
                     let a = a as usize;
                     sx_arc[a] = sx.add_candidate(t.arc_worker(a), t.arc_demand[a], t.arc_cost[a]);
                 }
-                sx.run(cancel)?;
+                if !sx.run(cancel, deadline)? {
+                    proven = false;
+                    break;
+                }
                 fresh = violated_arcs(t, &keep, sx.pi());
                 if fresh.is_empty() {
                     break;
@@ -251,7 +264,7 @@ fn solve_sparse(
             }
         },
     };
-    Ok(TransportSolution { assigned, exact: units.exact })
+    Ok(TransportSolution { assigned, exact: units.exact, proven })
 }
 
 /// Arcs not kept whose reduced cost under `pi` (workers, then demands) is
@@ -686,7 +699,7 @@ mod tests {
         // Worker 0 is close to both demands, worker 1 only reaches demand 0.
         // Greedy sends worker 0 to demand 0 and leaves demand 1 empty.
         let t = transport(&[&[(0, 1), (1, 5)], &[(0, 3)]], &[1, 1], &[1, 1], &[1, 1], true);
-        let s = solve_transport(&t, None).unwrap();
+        let s = solve_transport(&t, None, None).unwrap();
         assert_eq!(s.assigned, vec![1, 2]);
         assert_eq!(total(&t, &s.assigned), brute(&t));
     }
@@ -695,7 +708,7 @@ mod tests {
     fn displacement_frees_a_worker_when_cheaper() {
         // One slot; the second worker is nearer and must replace the first.
         let t = transport(&[&[(0, 9)], &[(0, 2)]], &[1], &[1], &[1], true);
-        let s = solve_transport(&t, None).unwrap();
+        let s = solve_transport(&t, None, None).unwrap();
         assert_eq!(s.assigned, vec![NONE, 1]);
     }
 
@@ -705,12 +718,12 @@ mod tests {
         // balanced split 2+1 beats nothing; with sharing off any split is ok.
         let arcs: &[&[(u32, i64)]] = &[&[(0, 1), (1, 1)], &[(0, 1), (1, 1)], &[(0, 1), (1, 1)]];
         let t = transport(arcs, &[2, 2], &[2, 2], &[1, 1], true);
-        let s = solve_transport(&t, None).unwrap();
+        let s = solve_transport(&t, None, None).unwrap();
         assert_eq!(s.assigned.iter().filter(|&&a| a != NONE).count(), 3);
         // Four demands of 1 and 4 vs one of 4: share gives each at least one.
         let arcs: &[&[(u32, i64)]] = &[&[(0, 1), (1, 5)], &[(0, 1), (1, 5)]];
         let t = transport(arcs, &[2, 1], &[2, 1], &[1, 1], true);
-        let s = solve_transport(&t, None).unwrap();
+        let s = solve_transport(&t, None, None).unwrap();
         let mut fill = [0, 0];
         for &a in &s.assigned {
             fill[t.arc_demand[a as usize] as usize] += 1;
@@ -724,15 +737,15 @@ mod tests {
     fn a_date_with_no_worker_or_no_unit_solves_to_nothing() {
         // Regression: the simplex priced an empty arc range.
         let t = transport(&[], &[], &[], &[], true);
-        assert!(solve_transport(&t, None).unwrap().assigned.is_empty());
+        assert!(solve_transport(&t, None, None).unwrap().assigned.is_empty());
         let t = transport(&[&[]], &[2], &[2], &[1], true);
-        assert_eq!(solve_transport(&t, None).unwrap().assigned, vec![NONE]);
+        assert_eq!(solve_transport(&t, None, None).unwrap().assigned, vec![NONE]);
     }
 
     #[test]
     fn priority_wins_over_distance() {
         let t = transport(&[&[(0, 1), (1, 1000)]], &[1, 1], &[1, 1], &[1, 3], true);
-        let s = solve_transport(&t, None).unwrap();
+        let s = solve_transport(&t, None, None).unwrap();
         assert_eq!(t.arc_demand[s.assigned[0] as usize], 1);
     }
 
@@ -768,11 +781,11 @@ mod tests {
             t.base = base;
             let want = brute(&t);
             for method in [Method::ShortestPaths, Method::Simplex] {
-                let sol = solve_sparse(&t, usize::MAX, method, None).unwrap();
+                let sol = solve_sparse(&t, usize::MAX, method, None, None).unwrap();
                 assert_eq!(total(&t, &sol.assigned), want, "{method:?}, case {case}: {t:?}");
                 // Starting from one arc per worker, the optimality check must
                 // bring back every arc the optimum needs.
-                let sol = solve_sparse(&t, 1, method, None).unwrap();
+                let sol = solve_sparse(&t, 1, method, None, None).unwrap();
                 assert_eq!(total(&t, &sol.assigned), want, "sparse {method:?}, {case}: {t:?}");
             }
         }

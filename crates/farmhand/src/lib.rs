@@ -76,7 +76,7 @@ pub mod bench_api {
 
         /// Solves the date exactly; returns how many workers were assigned.
         pub fn solve(&self) -> usize {
-            let s = crate::flow::solve_transport(&self.0.transport, None).expect("no cancel");
+            let s = crate::flow::solve_transport(&self.0.transport, None, None).expect("no cancel");
             s.assigned.iter().filter(|&&a| a != crate::flow::NONE).count()
         }
     }

@@ -11,6 +11,7 @@
 //! the root.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use crate::flow::{Cancelled, Cost, Transport, Units, NONE};
 
@@ -118,19 +119,29 @@ impl Simplex {
         self.push_arc(worker, to, Cost::km(km_cost), 1, LOWER) as u32
     }
 
-    /// Pivots until no arc has a negative reduced cost.
-    pub(crate) fn run(&mut self, cancel: Option<&AtomicBool>) -> Result<(), Cancelled> {
+    /// Pivots until no arc has a negative reduced cost (returns true) or
+    /// until `deadline` (returns false; the flow is feasible at every pivot).
+    pub(crate) fn run(
+        &mut self,
+        cancel: Option<&AtomicBool>,
+        deadline: Option<Instant>,
+    ) -> Result<bool, Cancelled> {
         let m = self.source.len();
         let block = ((m.saturating_sub(self.first_real) as f64).sqrt() as usize).max(10);
         let mut pivots = 0u64;
         loop {
             pivots += 1;
-            if pivots % 1024 == 0 && cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-                return Err(Cancelled);
+            if pivots % 1024 == 0 {
+                if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                    return Err(Cancelled);
+                }
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    return Ok(false);
+                }
             }
             match self.find_entering_arc(block) {
                 Some(e) => self.in_arc = e,
-                None => return Ok(()),
+                None => return Ok(true),
             }
             self.find_join_node();
             let change = self.find_leaving_arc();

@@ -91,19 +91,31 @@ pub fn solve_instance(inst: &Instance, config: &SolveConfig) -> Result<Solution,
         .time_limit_ms
         .map(|ms| started + std::time::Duration::from_millis(ms.max(0) as u64));
     let ctx = CandidateContext::new(inst);
-    let tracker = Tracker::new(config, inst.n_days);
+    let tracker = Tracker::new(config, inst.n_days, deadline);
     let mut warnings: Vec<String> = inst.warnings.iter().map(|w| w.to_string()).collect();
 
-    let relaxed = solve_dates_independently(inst, &ctx, &tracker, deadline)?;
-    let bound: i64 = relaxed.iter().map(|d| d.weighted_fill).sum();
+    let relaxed = solve_dates_independently(inst, &ctx, &tracker)?;
+    // The relaxed per-date optimum bounds the weighted fill; a date the time
+    // limit cut short or skipped is bounded by filling every slot instead.
+    let bound: i64 = relaxed
+        .iter()
+        .map(|d| if d.proven { d.weighted_fill } else { all_filled(inst, d.day) })
+        .sum();
     let mut exact = relaxed.iter().all(|d| d.exact && d.complete);
     let days = if inst.splits_by_date() || coupling_holds(inst, &relaxed) {
         relaxed
     } else {
         exact = false;
         tracker.add_pass();
-        solve_dates_in_order(inst, &ctx, &tracker, deadline)?
+        solve_dates_in_order(inst, &ctx, &tracker)?
     };
+    let cut_short = days.iter().filter(|d| d.complete && !d.proven).count();
+    if cut_short > 0 {
+        warnings.push(format!(
+            "time limit of {} ms reached: {cut_short} date(s) stopped before their plan was proven optimal",
+            inst.options.time_limit_ms.unwrap_or_default()
+        ));
+    }
     let skipped = days.iter().filter(|d| !d.complete).count();
     if skipped > 0 {
         warnings.push(format!(
@@ -131,6 +143,9 @@ pub(crate) struct DayResult {
     pub(crate) exact: bool,
     /// False when the time limit skipped this date.
     pub(crate) complete: bool,
+    /// False when the time limit stopped this date's search early (its plan
+    /// is sound but may not be optimal).
+    pub(crate) proven: bool,
 }
 
 /// Counts finished dates and reports progress; checks cancellation.
@@ -139,11 +154,17 @@ struct Tracker<'a> {
     done: AtomicU32,
     total: AtomicU32,
     n_days: u32,
+    deadline: Option<Instant>,
 }
 
 impl<'a> Tracker<'a> {
-    fn new(config: &'a SolveConfig, n_days: u32) -> Self {
-        Tracker { config, done: AtomicU32::new(0), total: AtomicU32::new(n_days), n_days }
+    fn new(config: &'a SolveConfig, n_days: u32, deadline: Option<Instant>) -> Self {
+        let total = AtomicU32::new(n_days);
+        Tracker { config, done: AtomicU32::new(0), total, n_days, deadline }
+    }
+
+    fn past_deadline(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
     }
 
     fn cancelled(&self) -> Result<(), Cancelled> {
@@ -172,23 +193,18 @@ impl<'a> Tracker<'a> {
     }
 }
 
-fn past(deadline: Option<Instant>) -> bool {
-    deadline.is_some_and(|d| Instant::now() >= d)
-}
-
 /// Every date on its own, in parallel: exact when the problem splits.
 fn solve_dates_independently(
     inst: &Instance,
     ctx: &CandidateContext,
     tracker: &Tracker<'_>,
-    deadline: Option<Instant>,
 ) -> Result<Vec<DayResult>, Cancelled> {
     let locked_by_day = locked_days(inst);
     (0..inst.n_days)
         .into_par_iter()
         .map(|day| {
             tracker.cancelled()?;
-            let result = if past(deadline) {
+            let result = if tracker.past_deadline() {
                 locked_only(inst, day)
             } else {
                 let mut allowed: Vec<bool> =
@@ -197,7 +213,7 @@ fn solve_dates_independently(
                     allowed[f.worker as usize] = false;
                 }
                 let rules = DayRules { allowed: &allowed, forced: &HashMap::new() };
-                solve_day(inst, ctx, day, &rules, tracker.cancel_flag())?
+                solve_day(inst, ctx, day, &rules, tracker)?
             };
             tracker.date_done();
             Ok(result)
@@ -223,7 +239,17 @@ fn locked_only(inst: &Instance, day: Day) -> DayResult {
         assignments,
         exact: false,
         complete: false,
+        proven: false,
     }
+}
+
+/// The weighted fill of a date if every slot were full: a trivial bound.
+fn all_filled(inst: &Instance, day: Day) -> i64 {
+    inst.demands
+        .iter()
+        .filter(|d| d.is_active(day))
+        .map(|d| i64::from(d.priority) * i64::from(d.per_day))
+        .sum()
 }
 
 fn weighted(inst: &Instance, assignments: &[(u32, u32, f64)]) -> i64 {
@@ -236,10 +262,10 @@ fn solve_day(
     ctx: &CandidateContext,
     day: Day,
     rules: &DayRules<'_>,
-    cancel: Option<&AtomicBool>,
+    tracker: &Tracker<'_>,
 ) -> Result<DayResult, Cancelled> {
     let cands = day_candidates(inst, ctx, day, rules);
-    let sol = solve_transport(&cands.transport, cancel)?;
+    let sol = solve_transport(&cands.transport, tracker.cancel_flag(), tracker.deadline)?;
     let mut assignments: Vec<(u32, u32, f64)> = locked_on(inst, day)
         .map(|f| (f.worker, f.demand, inst.distance_km(f.worker, f.demand)))
         .collect();
@@ -254,8 +280,9 @@ fn solve_day(
         day,
         weighted_fill: weighted(inst, &assignments),
         assignments,
-        exact: sol.exact,
+        exact: sol.exact && sol.proven,
         complete: true,
+        proven: sol.proven,
     })
 }
 
@@ -296,7 +323,6 @@ fn solve_dates_in_order(
     inst: &Instance,
     ctx: &CandidateContext,
     tracker: &Tracker<'_>,
-    deadline: Option<Instant>,
 ) -> Result<Vec<DayResult>, Cancelled> {
     let locked_by_day = locked_days(inst);
     let n_w = inst.workers.len();
@@ -309,7 +335,7 @@ fn solve_dates_in_order(
     let mut results = Vec::with_capacity(inst.n_days as usize);
     for day in 0..inst.n_days {
         tracker.cancelled()?;
-        if past(deadline) {
+        if tracker.past_deadline() {
             results.push(locked_only(inst, day));
             tracker.date_done();
             continue;
@@ -337,7 +363,7 @@ fn solve_dates_in_order(
                 }
             }
             let rules = DayRules { allowed: &allowed, forced: &forced };
-            let result = solve_day(inst, ctx, day, &rules, tracker.cancel_flag())?;
+            let result = solve_day(inst, ctx, day, &rules, tracker)?;
             // A crew split over demands gets a target: the demand with most
             // of its members (ties: the lowest demand index); re-solve.
             let mut split = false;

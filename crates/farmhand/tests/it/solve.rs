@@ -337,3 +337,14 @@ fn progress_reaches_its_total_and_never_overshoots() {
         assert!(total == inst.n_days() || total == 2 * inst.n_days());
     }
 }
+
+#[test]
+fn a_time_limit_gives_a_sound_plan_and_an_honest_bound() {
+    let mut p = generate(Preset::County, 5);
+    make_separable(&mut p);
+    p.options.time_limit_ms = Some(1);
+    let s = solve_checked(&p);
+    assert_eq!(s.summary.optimal, Some(false));
+    assert!(s.summary.weighted_fill <= s.summary.weighted_fill_bound);
+    assert!(s.warnings.iter().any(|w| w.contains("time limit")), "{:?}", s.warnings);
+}
