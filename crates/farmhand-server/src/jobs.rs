@@ -18,7 +18,7 @@ use tokio::sync::watch;
 
 use crate::config::Config;
 use crate::error::ApiError;
-use crate::routes::on_blocking_pool;
+use crate::routes::solve_in_slot;
 use crate::state::AppState;
 
 /// Where a job is in its life.
@@ -341,16 +341,7 @@ pub(crate) fn spawn(state: AppState, job: Arc<Job>, problem: Problem) {
             cancel: Some(Arc::clone(&job.cancel)),
             progress: Some(Arc::new(move |p| on_progress.progress(p))),
         };
-        let engine = state.engine();
-        let started = Instant::now();
-        let result = on_blocking_pool(move || {
-            // The slot is held until the solver really returns, so the bound
-            // on concurrent solves holds even after a cancellation.
-            let _permit = permit;
-            engine.solve(&problem, &config).map(|solution| serde_json::to_vec(&solution))
-        })
-        .await;
-        let took = started.elapsed();
+        let (result, took) = solve_in_slot(&state, permit, problem, config).await;
         let (outcome, metric) = match result {
             Ok(Ok(Ok(json))) => (Ok(Bytes::from(json)), "ok"),
             Ok(Err(SolveError::Cancelled)) => (Err(None), "cancelled"),

@@ -92,6 +92,31 @@ where
     }
 }
 
+/// What a solve on the blocking pool came to: the solution as JSON, a
+/// serialisation error, the library's error, or a panic.
+pub(crate) type SolveOutcome =
+    Result<Result<Result<Vec<u8>, serde_json::Error>, SolveError>, Panicked>;
+
+/// Solves on the blocking pool, holding `permit` (a solve slot) until the
+/// solver really returns, even when the caller has given up on it, so the
+/// bound on concurrent solves holds after a cancellation. Returns the outcome
+/// and how long the solve took.
+pub(crate) async fn solve_in_slot(
+    state: &AppState,
+    permit: tokio::sync::OwnedSemaphorePermit,
+    problem: Problem,
+    config: SolveConfig,
+) -> (SolveOutcome, std::time::Duration) {
+    let engine = state.engine();
+    let started = Instant::now();
+    let result = on_blocking_pool(move || {
+        let _permit = permit;
+        engine.solve(&problem, &config).map(|solution| serde_json::to_vec(&solution))
+    })
+    .await;
+    (result, started.elapsed())
+}
+
 /// Sets a cancel flag when dropped: a request whose client went away, or that
 /// timed out, stops its solve.
 struct CancelOnDrop(Arc<AtomicBool>);
@@ -133,17 +158,8 @@ pub(crate) async fn match_problem(
             .acquire_owned()
             .await
             .map_err(|_| ApiError::Internal("the solve semaphore was closed".into()))?;
-        let engine = state.engine();
         let config = SolveConfig { cancel: Some(Arc::clone(&cancel)), progress: None };
-        let started = Instant::now();
-        let result = on_blocking_pool(move || {
-            // The slot is held until the solver really returns, even when the
-            // request has given up on it.
-            let _permit = permit;
-            engine.solve(&problem, &config).map(|solution| serde_json::to_vec(&solution))
-        })
-        .await;
-        let took = started.elapsed();
+        let (result, took) = solve_in_slot(&state, permit, problem, config).await;
         let (response, outcome) = match result {
             Ok(Ok(Ok(json))) => (Ok(json_response(StatusCode::OK, json)), "ok"),
             Ok(Ok(Err(err))) => {

@@ -71,7 +71,7 @@ impl CandidateContext {
     }
 }
 
-/// Locked assignments of one date, by demand and by worker.
+/// Locked assignments of one date.
 pub(crate) fn locked_on(inst: &Instance, day: Day) -> impl Iterator<Item = &Fixed> {
     inst.locked.iter().filter(move |f| f.day == day)
 }

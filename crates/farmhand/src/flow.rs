@@ -34,7 +34,7 @@ use std::ops::{Add, Sub};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use crate::simplex::{Optimum, Simplex};
+use crate::simplex::Simplex;
 
 /// A lexicographic cost: weighted fill (negated), shortage imbalance (scaled
 /// by the lcm of headcounts), then km in fixed point.
@@ -301,6 +301,14 @@ fn violated_arcs(t: &Transport, keep: &[bool], pi: &[Cost]) -> Vec<u32> {
     }
     out.sort_unstable();
     out
+}
+
+/// The optimum: the arc each worker takes (or [`NONE`]) and node potentials
+/// (workers, then demands, then `ST`) under which every arc not carrying
+/// flow has a non-negative reduced cost `c + pi(u) - pi(v)`.
+struct Optimum {
+    assigned: Vec<u32>,
+    pi: Vec<Cost>,
 }
 
 /// Successive shortest paths on every arc of `t`.

@@ -23,14 +23,6 @@ const UPPER: i8 = -1;
 /// Capacity of the artificial arcs.
 const INF: i32 = i32::MAX;
 
-/// The optimum: the arc each worker takes (or [`NONE`]) and node potentials
-/// (workers, then demands, then `ST`) under which every arc not carrying
-/// flow has a non-negative reduced cost `c + pi(u) - pi(v)`.
-pub(crate) struct Optimum {
-    pub(crate) assigned: Vec<u32>,
-    pub(crate) pi: Vec<Cost>,
-}
-
 impl Simplex {
     /// The network of `t` without candidate arcs, at its first basis.
     pub(crate) fn new(t: &Transport, units: &Units) -> Simplex {
