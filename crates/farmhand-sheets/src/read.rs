@@ -125,7 +125,9 @@ pub fn read_sheets(
             for issue in &err.issues {
                 let located = source.locate(issue, &problem);
                 let key = (located.file.clone(), located.line, located.column.clone());
-                if !placeholders.contains(&key) {
+                // A one-day range with a bad date has a bad start and a bad
+                // end, which read the same in a sheet: say it once.
+                if !placeholders.contains(&key) && issues.last() != Some(&located) {
                     issues.push(located);
                 }
             }
@@ -801,18 +803,19 @@ impl SourceMap<'_> {
     }
 }
 
-/// `[1].start` of availability: `range 2 (2027-04-15..2027-04-12) start`.
+/// `[1].start` of availability: `range 2 (2027-04-15..2027-04-12) start`,
+/// or `range 2 (2027-04-15)` for a single date.
 fn range_detail(tail: &str, worker: Option<&Worker>) -> Option<String> {
     let (index, part) = tail.strip_prefix('[')?.split_once(']')?;
     let j: usize = index.parse().ok()?;
     let range = worker?.availability.get(j)?;
-    let shown = if range.start == range.end {
-        range.start.clone()
-    } else {
-        format!("{}..{}", range.start, range.end)
-    };
+    let n = j + 1;
+    if range.start == range.end {
+        return Some(format!("range {n} ({})", range.start));
+    }
     let part = part.trim_start_matches('.');
-    Some(format!("range {} ({shown}){}{part}", j + 1, if part.is_empty() { "" } else { " " }))
+    let sep = if part.is_empty() { "" } else { " " };
+    Some(format!("range {n} ({}..{}){sep}{part}", range.start, range.end))
 }
 
 /// The key of a path tail `.pruning` or `["two words"]`.

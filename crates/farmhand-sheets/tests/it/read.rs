@@ -164,10 +164,16 @@ fn a_bad_date_names_the_cell() {
         ],
     );
     // A date that is not on the calendar is caught by validation, on its range.
-    let workers = "id,lat,lon,availability\nw-1,35.91,127.07,2027-04-05;2027-02-29..2027-03-01\n";
+    // A bad single date is one issue, not one for its start and one for its end.
+    let workers = "id,lat,lon,availability\n\
+                   w-1,35.91,127.07,2027-04-05;2027-02-29..2027-03-01\n\
+                   w-2,35.91,127.07,2027-02-30\n";
     assert_issues(
         &issues(workers, DEMANDS),
-        &["workers.csv:2: column availability: range 2 (2027-02-29..2027-03-01) start: \"2027-02-29\" is not a day of the calendar; use a real date [invalid_date]"],
+        &[
+            "workers.csv:2: column availability: range 2 (2027-02-29..2027-03-01) start: \"2027-02-29\" is not a day of the calendar; use a real date [invalid_date]",
+            "workers.csv:3: column availability: range 1 (2027-02-30): \"2027-02-30\" is not a day of the calendar",
+        ],
     );
 }
 
