@@ -119,6 +119,8 @@ fn cp949_copies_of_the_examples_read_like_the_examples() {
     let mut read = Vec::new();
     for name in ["workers.csv", "demands.csv"] {
         let text = std::fs::read_to_string(repo().join("examples").join(name)).unwrap();
+        // The examples start with a byte order mark for Excel; CP949 has none.
+        let text = text.strip_prefix('\u{feff}').expect("a UTF-8 byte order mark").to_owned();
         let copy = data(&name.replace(".csv", "-cp949.csv"));
         let encoded = cp949(&text);
         if std::env::var_os("UPDATE_EXPECT").is_some() {
@@ -134,4 +136,18 @@ fn cp949_copies_of_the_examples_read_like_the_examples() {
     assert_eq!(auto, utf8);
     assert_eq!(forced, utf8);
     assert!(utf8.workers.iter().any(|w| w.id.starts_with("전주-")));
+}
+
+/// The templates in `examples/templates` read, and their example rows solve.
+#[test]
+fn the_templates_read_into_a_valid_problem() {
+    let templates = repo().join("examples/templates");
+    let read = |name: &str| std::fs::read(templates.join(name)).unwrap();
+    let problem =
+        read_bytes(&read("workers-template.csv"), &read("demands-template.csv"), Encoding::Auto)
+            .unwrap();
+    assert_eq!((problem.workers.len(), problem.demands.len()), (1, 1));
+    assert_eq!(problem.workers[0].id, "w-봉동-01");
+    let solution = farmhand::solve(&problem).unwrap();
+    assert_eq!(solution.summary.worker_days_filled, 5);
 }
