@@ -64,8 +64,7 @@ enum Command {
             farmhand match examples/wanju-spring.json -o plan.json\n  \
             farmhand match --workers examples/workers.csv --demands examples/demands.csv \
             --format csv -o plan/\n  \
-            farmhand match --workers workers.csv --demands demands.csv --encoding cp949 \
-            --standby 3 --format csv -o plan/\n  \
+            farmhand match --workers w.csv --demands d.csv --encoding cp949 --standby 3 --format csv\n  \
             farmhand match --workers workers.csv --demands demands.csv --format geojson -o plan.geojson\n  \
             farmhand match --threads 2 -q county.json > plan.json\n  \
             cat problem.json | farmhand match - -o plan.json"

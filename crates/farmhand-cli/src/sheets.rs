@@ -13,9 +13,9 @@ use crate::input::read_bytes;
 #[derive(clap::Args, Debug)]
 pub(crate) struct SheetArgs {
     /// Workers spreadsheet (CSV), given with --demands instead of PROBLEM.json.
-    /// Header: id,lat,lon,max_travel_km,skills,availability,max_days,
-    /// max_consecutive_days,excluded_farms,preferred_farms,crew (id, lat, lon
-    /// and availability required; a `name` column is ignored).
+    /// Header (id, lat, lon and availability required; a `name` column is
+    /// ignored):
+    /// id,lat,lon,max_travel_km,skills,availability,max_days,max_consecutive_days,excluded_farms,preferred_farms,crew
     #[arg(long, value_name = "workers.csv", requires = "demands")]
     pub(crate) workers: Option<PathBuf>,
 
