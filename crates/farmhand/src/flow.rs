@@ -4,8 +4,9 @@
 //! demand takes up to `cap` more workers with convex per-unit costs, and the
 //! worker-to-demand arcs cost travel (minus bonuses). The objective is
 //! lexicographic (weighted fill, then shortage imbalance, then km), so costs
-//! are [`Cost`] triples compared lexicographically: exact, with no big-M
-//! scaling that could overflow.
+//! are [`Cost`] triples compared lexicographically. The simplex runs on one
+//! integer instead (`i64`, else `i128`) when weights that preserve the sign
+//! of every cycle fit, which is several times faster; see [`Scale`].
 //!
 //! The source and the sink are one node `ST`, so a flow is a circulation:
 //! arcs `ST -> w` (supply 1), `w -> d` (travel cost) and one `d -> ST` arc
@@ -36,8 +37,8 @@ use std::time::Instant;
 
 use crate::simplex::Simplex;
 
-/// A lexicographic cost: weighted fill (negated), shortage imbalance (scaled
-/// by the lcm of headcounts), then km in fixed point.
+/// A lexicographic cost: weighted fill (negated), shortage imbalance (in
+/// fixed point, see [`Units`]), then km in fixed point.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct Cost {
     pub(crate) fill: i64,
@@ -64,6 +65,117 @@ impl Sub for Cost {
     type Output = Cost;
     fn sub(self, o: Cost) -> Cost {
         Cost { fill: self.fill - o.fill, share: self.share - o.share, km: self.km - o.km }
+    }
+}
+
+/// A cost type the network simplex can run on: the lexicographic [`Cost`]
+/// itself, or a single integer that orders every cycle of the date's network
+/// exactly as [`Cost`] does (see [`Scale`]). The integers are several times
+/// faster: pricing is most of the simplex's time, and it compares costs.
+pub(crate) trait SxCost:
+    Copy + Ord + Add<Output = Self> + Sub<Output = Self> + std::fmt::Debug + Send + Sync
+{
+    const ZERO: Self;
+    /// A level-3 (km) cost.
+    fn km(km: i64) -> Self;
+    /// `c` in this type, under `scale`.
+    fn from_cost(c: Cost, scale: &Scale) -> Self;
+}
+
+impl SxCost for Cost {
+    const ZERO: Cost = Cost::ZERO;
+    fn km(km: i64) -> Cost {
+        Cost::km(km)
+    }
+    fn from_cost(c: Cost, _: &Scale) -> Cost {
+        c
+    }
+}
+
+impl SxCost for i128 {
+    const ZERO: i128 = 0;
+    fn km(km: i64) -> i128 {
+        i128::from(km)
+    }
+    fn from_cost(c: Cost, s: &Scale) -> i128 {
+        i128::from(c.fill) * s.fill + c.share * s.share + i128::from(c.km)
+    }
+}
+
+impl SxCost for i64 {
+    const ZERO: i64 = 0;
+    fn km(km: i64) -> i64 {
+        km
+    }
+    fn from_cost(c: Cost, s: &Scale) -> i64 {
+        // `Scale::for_date` chose i64 only if every value fits.
+        (i128::from(c.fill) * s.fill + c.share * s.share + i128::from(c.km)) as i64
+    }
+}
+
+/// Weights that fold a [`Cost`] into one integer `fill * w1 + share * w2 +
+/// km` without changing the sign of any cycle's cost in the date's network,
+/// so the simplex's optimum is the lexicographic optimum. (The same holds
+/// for the level-2 rounding of [`Units`].)
+///
+/// A simple cycle passes the merged source/sink once, so it uses at most two
+/// unit arcs (the only arcs with fill or share costs) and at most
+/// `2 * min(workers, demands) + 2` candidate arcs. With `K` the largest arc
+/// km cost and `S` the largest unit share cost, `w2 > (2n + 2) K` makes the
+/// km part too small to outweigh one share unit, and `w1 > 2 S w2 + w2`
+/// does the same for one fill unit. Potentials are sums along tree paths,
+/// which are simple too, so they stay within a small multiple of `w1`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scale {
+    pub(crate) fill: i128,
+    pub(crate) share: i128,
+}
+
+/// Which integer type a date's simplex can run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Width {
+    I64,
+    I128,
+    /// The weights do not fit: keep the lexicographic triple.
+    Lexicographic,
+}
+
+impl Scale {
+    pub(crate) fn for_date(t: &Transport, units: &Units) -> (Scale, Width) {
+        let k_max = t.arc_cost.iter().map(|c| i128::from(c.unsigned_abs())).max().unwrap_or(0);
+        let mut s_max: i128 = 0;
+        let mut f_max: i128 = 0;
+        for d in 0..t.n_demands() {
+            if t.cap[d] == 0 {
+                continue;
+            }
+            // The first open unit has the largest share and the fill is the
+            // same for every unit of a demand.
+            let u = units.unit(t, d, t.base[d] + 1);
+            s_max = s_max.max(u.share.abs());
+            f_max = f_max.max(i128::from(u.fill).abs());
+        }
+        let n = t.n_workers().min(t.n_demands()) as i128;
+        let lex = (Scale { fill: 0, share: 0 }, Width::Lexicographic);
+        let Some(w2) = (2 * n + 2).checked_mul(k_max).and_then(|v| v.checked_add(1)) else {
+            return lex;
+        };
+        let Some(w1) = s_max.checked_mul(2 * w2).and_then(|v| v.checked_add(w2 + 1)) else {
+            return lex;
+        };
+        // A potential sums a simple tree path: at most two unit arcs and
+        // fewer candidates than the km part of `w2`, so it is at most
+        // `(2 f + 1) w1`; a reduced cost adds two of them to one arc's cost,
+        // `(f + 1) w1`.
+        let Some(top) = w1.checked_mul(5 * f_max + 4) else {
+            return lex;
+        };
+        let scale = Scale { fill: w1, share: w2 };
+        if top < i128::from(i64::MAX) {
+            (scale, Width::I64)
+        } else {
+            (scale, Width::I128)
+        }
     }
 }
 
@@ -129,8 +241,6 @@ impl Transport {
 pub(crate) struct TransportSolution {
     /// Per worker: the arc it is assigned along, or [`NONE`].
     pub(crate) assigned: Vec<u32>,
-    /// True when level 2 was computed exactly (the lcm of headcounts fit).
-    pub(crate) exact: bool,
     /// False when a deadline stopped the search before optimality was proven.
     pub(crate) proven: bool,
 }
@@ -165,7 +275,7 @@ pub(crate) fn solve_transport(
     cancel: Option<&AtomicBool>,
     deadline: Option<Instant>,
 ) -> Result<TransportSolution, Cancelled> {
-    solve_sparse(t, SPARSE_ARCS, Method::Simplex, cancel, deadline)
+    solve_sparse(t, SPARSE_ARCS, Method::Simplex(None), cancel, deadline)
 }
 
 /// The exact algorithm run on each sparse sub-problem.
@@ -174,8 +284,9 @@ pub(crate) enum Method {
     /// Successive shortest paths, demand units in value order.
     #[cfg_attr(not(test), allow(dead_code))]
     ShortestPaths,
-    /// Primal network simplex.
-    Simplex,
+    /// Primal network simplex, on the given cost width (tests) or on the
+    /// fastest one that is exact for the date.
+    Simplex(Option<Width>),
 }
 
 fn solve_sparse(
@@ -202,39 +313,29 @@ fn solve_sparse(
             keep[a as usize] = true;
         }
     }
+    // A worker's nearest farms are often all taken by others; the arc it
+    // takes in a quick greedy plan starts in the sparse set too, so the first
+    // round already fills about as many places as the optimum.
+    for a in greedy_start(t) {
+        keep[a as usize] = true;
+    }
     let mut proven = true;
     let assigned = match method {
-        Method::Simplex => {
-            // One simplex for all rounds: arcs that fail the check join the
-            // current basis, so each round starts where the last one ended.
-            let mut sx = Simplex::new(t, &units);
-            let mut sx_arc = vec![NONE; t.arc_demand.len()];
-            let mut fresh: Vec<u32> =
-                (0..keep.len() as u32).filter(|&a| keep[a as usize]).collect();
-            loop {
-                for &a in &fresh {
-                    let a = a as usize;
-                    sx_arc[a] = sx.add_candidate(t.arc_worker(a), t.arc_demand[a], t.arc_cost[a]);
+        Method::Simplex(force) => {
+            let (scale, auto) = Scale::for_date(t, &units);
+            let width = force.unwrap_or(auto);
+            let rounds = match width {
+                Width::I64 => simplex_rounds::<i64>(t, &units, &scale, &mut keep, cancel, deadline),
+                Width::I128 => {
+                    simplex_rounds::<i128>(t, &units, &scale, &mut keep, cancel, deadline)
                 }
-                if !sx.run(cancel, deadline)? {
-                    proven = false;
-                    break;
+                Width::Lexicographic => {
+                    simplex_rounds::<Cost>(t, &units, &scale, &mut keep, cancel, deadline)
                 }
-                fresh = violated_arcs(t, &keep, sx.pi());
-                if fresh.is_empty() {
-                    break;
-                }
-                for &a in &fresh {
-                    keep[a as usize] = true;
-                }
-            }
-            (0..n_w)
-                .map(|w| {
-                    let mut arcs = t.arcs(w);
-                    arcs.find(|&a| sx_arc[a] != NONE && sx.carries_flow(sx_arc[a] as usize))
-                        .map_or(NONE, |a| a as u32)
-                })
-                .collect()
+            };
+            let (assigned, done) = rounds?;
+            proven = done;
+            assigned
         }
         Method::ShortestPaths => loop {
             // The sub-problem on the kept arcs, and its arcs' full indices.
@@ -264,24 +365,87 @@ fn solve_sparse(
             }
         },
     };
-    Ok(TransportSolution { assigned, exact: units.exact, proven })
+    Ok(TransportSolution { assigned, proven })
+}
+
+/// A quick feasible plan to start from: each worker in turn takes, among
+/// the demands with an open place, the one of highest priority, nearest
+/// first. Returns the arcs taken.
+fn greedy_start(t: &Transport) -> Vec<u32> {
+    let mut open: Vec<u32> = t.cap.clone();
+    let mut out = Vec::new();
+    for w in 0..t.n_workers() {
+        let best = t
+            .arcs(w)
+            .filter(|&a| open[t.arc_demand[a] as usize] > 0)
+            .min_by_key(|&a| (Reverse(t.priority[t.arc_demand[a] as usize]), t.arc_cost[a], a));
+        if let Some(a) = best {
+            open[t.arc_demand[a] as usize] -= 1;
+            out.push(a as u32);
+        }
+    }
+    out
+}
+
+/// The simplex rounds of [`solve_sparse`] on cost type `C`: the assigned
+/// arc of each worker, and whether optimality was proven (false when the
+/// deadline stopped it).
+fn simplex_rounds<C: SxCost>(
+    t: &Transport,
+    units: &Units,
+    scale: &Scale,
+    keep: &mut [bool],
+    cancel: Option<&AtomicBool>,
+    deadline: Option<Instant>,
+) -> Result<(Vec<u32>, bool), Cancelled> {
+    // One simplex for all rounds: arcs that fail the check join the current
+    // basis, so each round starts where the last one ended.
+    let mut sx = Simplex::<C>::new(t, units, scale);
+    let mut sx_arc = vec![NONE; t.arc_demand.len()];
+    let mut fresh: Vec<u32> = (0..keep.len() as u32).filter(|&a| keep[a as usize]).collect();
+    let mut proven = true;
+    loop {
+        for &a in &fresh {
+            let a = a as usize;
+            sx_arc[a] = sx.add_candidate(t.arc_worker(a), t.arc_demand[a], t.arc_cost[a]);
+        }
+        if !sx.run(cancel, deadline)? {
+            proven = false;
+            break;
+        }
+        fresh = violated_arcs(t, keep, sx.pi());
+        if fresh.is_empty() {
+            break;
+        }
+        for &a in &fresh {
+            keep[a as usize] = true;
+        }
+    }
+    let assigned = (0..t.n_workers())
+        .map(|w| {
+            let mut arcs = t.arcs(w);
+            arcs.find(|&a| sx_arc[a] != NONE && sx.carries_flow(sx_arc[a] as usize))
+                .map_or(NONE, |a| a as u32)
+        })
+        .collect();
+    Ok((assigned, proven))
 }
 
 /// Arcs not kept whose reduced cost under `pi` (workers, then demands) is
 /// negative: each could improve the solution. Only the most violated few per
 /// worker and per demand join each round, so the graph stays sparse while the
 /// check converges; the check ends only when no arc at all is violated.
-fn violated_arcs(t: &Transport, keep: &[bool], pi: &[Cost]) -> Vec<u32> {
+fn violated_arcs<C: SxCost>(t: &Transport, keep: &[bool], pi: &[C]) -> Vec<u32> {
     let n_w = t.n_workers();
-    let mut all: Vec<(u32, Cost, u32)> = Vec::new();
-    let mut violated: Vec<(Cost, u32)> = Vec::new();
+    let mut all: Vec<(u32, C, u32)> = Vec::new();
+    let mut violated: Vec<(C, u32)> = Vec::new();
     for w in 0..n_w {
         violated.clear();
         for a in t.arcs(w) {
             if !keep[a] {
                 let d = n_w + t.arc_demand[a] as usize;
-                let rc = Cost::km(t.arc_cost[a]) + pi[w] - pi[d];
-                if rc < Cost::ZERO {
+                let rc = C::km(t.arc_cost[a]) + pi[w] - pi[d];
+                if rc < C::ZERO {
                     violated.push((rc, a as u32));
                 }
             }
@@ -335,63 +499,38 @@ fn shortest_paths(t: &Transport, cancel: Option<&AtomicBool>) -> Result<Optimum,
 
 /// Per-unit costs of filling demands: `unit(d, k)` is the cost of the k-th
 /// worker (1-based, counting locked ones) on demand `d`.
+///
+/// Level 2 is `-(2(n-k)+1)/n` per unit, a rational; it is stored as an
+/// integer rounded at scale `m = 4 h^2`, with `h` the largest headcount of
+/// the date. That is exact where it matters: optimality is the absence of a
+/// negative cycle, and a simple cycle passes the merged source/sink once, so
+/// it compares at most two units. Two different unit values differ by at
+/// least `1/(n1 n2) >= 1/h^2`, which the scale turns into at least 4, more
+/// than the two roundings (at most 1/2 each) can hide; equal values round
+/// equally. So every cycle keeps its sign, and the optimum is the exact one.
 pub(crate) struct Units {
-    /// Level-2 scale: lcm of the headcounts (when `exact`), else a power of 2.
+    /// Level-2 scale (0 when `share_shortage` is off).
     scale: i128,
-    exact: bool,
 }
 
 impl Units {
     pub(crate) fn new(t: &Transport) -> Units {
         if !t.share_shortage {
-            return Units { scale: 0, exact: true };
+            return Units { scale: 0 };
         }
-        // The lcm of all headcounts makes (2(n-k)+1)/n an integer multiple of
-        // 1/scale. Past 2^64 it falls back to a fine rounding, which keeps the
-        // order of all but pathological ties; the solution then says it may
-        // not be optimal.
-        let limit: u128 = 1 << 64;
-        let mut l: u128 = 1;
-        let mut exact = true;
-        for (d, &n) in t.per_day.iter().enumerate() {
-            if t.cap[d] == 0 {
-                continue;
-            }
-            let n = u128::from(n);
-            let g = gcd(l, n);
-            match (l / g).checked_mul(n) {
-                Some(v) if v <= limit => l = v,
-                _ => {
-                    exact = false;
-                    break;
-                }
-            }
-        }
-        let scale = if exact { l as i128 } else { 1i128 << 64 };
-        Units { scale, exact }
+        let h = (0..t.n_demands()).filter(|&d| t.cap[d] > 0).map(|d| t.per_day[d]).max();
+        let h = i128::from(h.unwrap_or(1));
+        Units { scale: 4 * h * h }
     }
 
     pub(crate) fn unit(&self, t: &Transport, d: usize, k: u32) -> Cost {
         let n = i128::from(t.per_day[d]);
         let k = i128::from(k);
-        let share = if self.scale == 0 {
-            0
-        } else if self.exact {
-            // -(2(n-k)+1)/n, times scale.
-            -(2 * (n - k) + 1) * (self.scale / n)
-        } else {
-            let num = (2 * (n - k) + 1) * self.scale;
-            -((num + n / 2) / n)
-        };
+        // -(2(n-k)+1)/n times scale, rounded to the nearest integer.
+        let num = (2 * (n - k) + 1) * self.scale;
+        let share = -((2 * num + n) / (2 * n));
         Cost { fill: -i64::from(t.priority[d]), share, km: 0 }
     }
-}
-
-fn gcd(mut a: u128, mut b: u128) -> u128 {
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    a
 }
 
 struct Solver<'a> {
@@ -656,15 +795,28 @@ mod tests {
     }
 
     /// Total cost of an assignment, by brute force definitions.
+    /// The exact objective of a plan: level 2 as a rational over the lcm of
+    /// the headcounts (small in these tests), not the solver's rounding, so
+    /// the oracle also checks that the rounding never changes the optimum.
     fn total(t: &Transport, assigned: &[u32]) -> Cost {
-        let units = Units::new(t);
+        let lcm = t.per_day.iter().fold(1i128, |l, &n| {
+            let n = i128::from(n);
+            let (mut a, mut b) = (l, n);
+            while b != 0 {
+                (a, b) = (b, a % b);
+            }
+            l / a * n
+        });
         let mut fill = vec![0u32; t.n_demands()];
         let mut c = Cost::ZERO;
         for &a in assigned {
             if a != NONE {
                 let d = t.arc_demand[a as usize] as usize;
                 fill[d] += 1;
-                c = c + Cost::km(t.arc_cost[a as usize]) + units.unit(t, d, t.base[d] + fill[d]);
+                let (n, k) = (i128::from(t.per_day[d]), i128::from(t.base[d] + fill[d]));
+                let share = if t.share_shortage { -(2 * (n - k) + 1) * (lcm / n) } else { 0 };
+                let unit = Cost { fill: -i64::from(t.priority[d]), share, km: 0 };
+                c = c + Cost::km(t.arc_cost[a as usize]) + unit;
             }
         }
         c
@@ -780,7 +932,10 @@ mod tests {
                 }
                 per_worker.push(v);
             }
-            let per_day: Vec<u32> = (0..n_d).map(|_| 1 + (lcg(&mut s) % 3) as u32).collect();
+            // Headcounts up to 7 give level-2 values that differ by as
+            // little as 1/42, to test the rounding of `Units`.
+            let h_max = if case % 2 == 0 { 3 } else { 7 };
+            let per_day: Vec<u32> = (0..n_d).map(|_| 1 + (lcg(&mut s) % h_max) as u32).collect();
             let base: Vec<u32> = per_day.iter().map(|&n| (lcg(&mut s) % 2) as u32 % n).collect();
             let cap: Vec<u32> = per_day.iter().zip(&base).map(|(n, b)| n - b).collect();
             let priority: Vec<u32> = (0..n_d).map(|_| 1 + (lcg(&mut s) % 3) as u32).collect();
@@ -788,7 +943,13 @@ mod tests {
             let mut t = transport(&refs, &cap, &per_day, &priority, case % 4 != 0);
             t.base = base;
             let want = brute(&t);
-            for method in [Method::ShortestPaths, Method::Simplex] {
+            for method in [
+                Method::ShortestPaths,
+                Method::Simplex(None),
+                Method::Simplex(Some(Width::I64)),
+                Method::Simplex(Some(Width::I128)),
+                Method::Simplex(Some(Width::Lexicographic)),
+            ] {
                 let sol = solve_sparse(&t, usize::MAX, method, None, None).unwrap();
                 assert_eq!(total(&t, &sol.assigned), want, "{method:?}, case {case}: {t:?}");
                 // Starting from one arc per worker, the optimality check must

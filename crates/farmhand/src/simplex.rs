@@ -13,7 +13,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use crate::flow::{Cancelled, Cost, Transport, Units, NONE};
+use crate::flow::{Cancelled, Scale, SxCost, Transport, Units, NONE};
 
 const UP: i8 = 1;
 const DOWN: i8 = -1;
@@ -23,9 +23,9 @@ const UPPER: i8 = -1;
 /// Capacity of the artificial arcs.
 const INF: i32 = i32::MAX;
 
-impl Simplex {
+impl<C: SxCost> Simplex<C> {
     /// The network of `t` without candidate arcs, at its first basis.
-    pub(crate) fn new(t: &Transport, units: &Units) -> Simplex {
+    pub(crate) fn new(t: &Transport, units: &Units, scale: &Scale) -> Simplex<C> {
         let n_w = t.n_workers();
         let n_d = t.n_demands();
         let st = (n_w + n_d) as u32;
@@ -35,11 +35,11 @@ impl Simplex {
             source: Vec::new(),
             target: Vec::new(),
             cost_km: Vec::new(),
-            cost_upper: Vec::new(),
+            cost_fixed: Vec::new(),
             cap: Vec::new(),
             flow: Vec::new(),
             state: Vec::new(),
-            pi: vec![Cost::ZERO; n + 1],
+            pi: vec![C::ZERO; n + 1],
             parent: vec![0; n + 1],
             pred: vec![0; n + 1],
             pred_dir: vec![UP; n + 1],
@@ -61,7 +61,7 @@ impl Simplex {
         // The first basis: every node hangs from the root by an artificial
         // arc (arcs 0..n, never priced: no circulation can use them).
         for u in 0..n {
-            s.push_arc(u as u32, root, Cost::ZERO, INF, TREE);
+            s.push_fixed(u as u32, root, C::ZERO, INF, TREE);
             s.parent[u] = root;
             s.pred[u] = u as u32;
             s.pred_dir[u] = UP;
@@ -76,28 +76,29 @@ impl Simplex {
         s.succ_num[n] = n as u32 + 1;
         s.last_succ[n] = root - 1;
         for w in 0..n_w {
-            s.push_arc(st, w as u32, Cost::ZERO, 1, LOWER);
+            s.push_fixed(st, w as u32, C::ZERO, 1, LOWER);
         }
         for d in 0..n_d {
             for k in 1..=t.cap[d] {
-                s.push_arc((n_w + d) as u32, st, units.unit(t, d, t.base[d] + k), 1, LOWER);
+                let cost = C::from_cost(units.unit(t, d, t.base[d] + k), scale);
+                s.push_fixed((n_w + d) as u32, st, cost, 1, LOWER);
             }
         }
         s
     }
 
-    fn push_arc(&mut self, from: u32, to: u32, cost: Cost, cap: i32, state: i8) -> usize {
+    /// Adds an arc of the fixed network (artificial, source or unit arc);
+    /// they all come before the candidates.
+    fn push_fixed(&mut self, from: u32, to: u32, cost: C, cap: i32, state: i8) {
+        debug_assert_eq!(self.cost_fixed.len(), self.source.len());
+        self.cost_fixed.push(cost);
+        self.push_arc(from, to, 0, cap, state);
+    }
+
+    fn push_arc(&mut self, from: u32, to: u32, km: i64, cap: i32, state: i8) -> usize {
         self.source.push(from);
         self.target.push(to);
-        // Candidate arcs (all added after the fixed ones) cost km only; only
-        // the fixed arcs keep the upper levels, so pricing the many
-        // candidates streams 8 bytes of cost instead of 32.
-        self.cost_km.push(cost.km);
-        if self.cost_upper.len() + 1 == self.source.len() {
-            self.cost_upper.push(Cost { km: 0, ..cost });
-        } else {
-            debug_assert_eq!((cost.fill, cost.share), (0, 0));
-        }
+        self.cost_km.push(km);
         self.cap.push(cap);
         self.flow.push(0);
         self.state.push(state);
@@ -108,7 +109,7 @@ impl Simplex {
     /// feasible. Returns its index.
     pub(crate) fn add_candidate(&mut self, worker: u32, demand: u32, km_cost: i64) -> u32 {
         let to = self.n_w as u32 + demand;
-        self.push_arc(worker, to, Cost::km(km_cost), 1, LOWER) as u32
+        self.push_arc(worker, to, km_cost, 1, LOWER) as u32
     }
 
     /// Pivots until no arc has a negative reduced cost (returns true) or
@@ -146,7 +147,7 @@ impl Simplex {
     }
 
     /// Node potentials: workers, then demands, then `ST` (then the root).
-    pub(crate) fn pi(&self) -> &[Cost] {
+    pub(crate) fn pi(&self) -> &[C] {
         &self.pi
     }
 
@@ -157,18 +158,19 @@ impl Simplex {
 
 /// A network simplex over one date's network; candidate arcs can be added
 /// between runs (the basis stays feasible, so each run warm-starts).
-pub(crate) struct Simplex {
+pub(crate) struct Simplex<C> {
     source: Vec<u32>,
     target: Vec<u32>,
-    /// Level-3 cost of every arc.
+    /// Level-3 cost of the candidate arcs (0 for the fixed arcs): pricing
+    /// the many candidates streams 8 bytes of cost per arc.
     cost_km: Vec<i64>,
-    /// Levels 1 and 2 of the fixed arcs (artificial, source, unit), which
-    /// come first; candidates have none.
-    cost_upper: Vec<Cost>,
+    /// Full cost of the fixed arcs (artificial, source, unit), which come
+    /// first.
+    cost_fixed: Vec<C>,
     cap: Vec<i32>,
     flow: Vec<i32>,
     state: Vec<i8>,
-    pi: Vec<Cost>,
+    pi: Vec<C>,
     parent: Vec<u32>,
     pred: Vec<u32>,
     pred_dir: Vec<i8>,
@@ -189,24 +191,23 @@ pub(crate) struct Simplex {
     delta: i32,
 }
 
-fn signed(sign: i8, c: Cost) -> Cost {
+fn signed<C: SxCost>(sign: i8, c: C) -> C {
     if sign >= 0 {
         c
     } else {
-        Cost::ZERO - c
+        C::ZERO - c
     }
 }
 
-impl Simplex {
-    fn cost(&self, e: usize) -> Cost {
-        let km = Cost::km(self.cost_km[e]);
-        match self.cost_upper.get(e) {
-            Some(&up) => up + km,
-            None => km,
+impl<C: SxCost> Simplex<C> {
+    fn cost(&self, e: usize) -> C {
+        match self.cost_fixed.get(e) {
+            Some(&c) => c,
+            None => C::km(self.cost_km[e]),
         }
     }
 
-    fn reduced(&self, e: usize) -> Cost {
+    fn reduced(&self, e: usize) -> C {
         signed(
             self.state[e],
             self.cost(e) + self.pi[self.source[e] as usize] - self.pi[self.target[e] as usize],
@@ -220,7 +221,7 @@ impl Simplex {
         if lo == m {
             return None;
         }
-        let mut min = Cost::ZERO;
+        let mut min = C::ZERO;
         let mut best = None;
         let mut cnt = block;
         let mut e = self.next_arc.clamp(lo, m - 1);

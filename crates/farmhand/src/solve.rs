@@ -280,7 +280,7 @@ fn solve_day(
         day,
         weighted_fill: weighted(inst, &assignments),
         assignments,
-        exact: sol.exact && sol.proven,
+        exact: sol.proven,
         complete: true,
         proven: sol.proven,
     })
