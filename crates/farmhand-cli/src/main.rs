@@ -52,9 +52,12 @@ enum Command {
             Reads PROBLEM (a file, or - for stdin), validates it (an invalid problem is \
             rejected with every issue listed, exit 1), solves it exactly and writes the \
             solution as pretty JSON to -o or stdout. A summary for a person goes to stderr: \
-            fill rate, travel, and the unfilled slots grouped by reason.",
+            fill rate, travel, and the unfilled slots grouped by reason. --report also writes \
+            the plan as one HTML page to open in a browser, offline: a map, fill by date, the \
+            unfilled slots with their reasons, and every worker's schedule.",
         after_help = "Examples:\n  \
             farmhand match examples/wanju-spring.json -o plan.json\n  \
+            farmhand match examples/wanju-spring.json -o plan.json --report plan.html\n  \
             farmhand match --threads 2 -q county.json > plan.json\n  \
             cat problem.json | farmhand match - -o plan.json"
     )]

@@ -1,6 +1,6 @@
 //! `farmhand match`: validate, solve, write the solution, summarise.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -27,6 +27,11 @@ pub(crate) struct Args {
     /// Solve with this many threads (default: one per core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
+
+    /// Also write the plan as one self-contained HTML page (map, fill by
+    /// date, unfilled slots, schedules) that opens offline in a browser.
+    #[arg(long, value_name = "REPORT.html")]
+    report: Option<PathBuf>,
 }
 
 pub(crate) fn run(args: &Args, quiet: bool) -> Result<ExitCode> {
@@ -41,9 +46,19 @@ pub(crate) fn run(args: &Args, quiet: bool) -> Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
-    // The wire problem is no longer needed; free it before the solve, which
-    // matters for the national preset.
-    drop(problem);
+    // Created before the solve, so that a report that cannot be written
+    // fails at once rather than after a long solve.
+    let report = match &args.report {
+        Some(path) => Some((
+            path,
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create the report {}", path.display()))?,
+        )),
+        None => None,
+    };
+    // Unless a report needs it, the wire problem is no longer needed: free it
+    // before the solve, which matters for the national preset.
+    let problem = args.report.is_some().then_some(problem);
 
     let reporter = Reporter::new(quiet);
     let config = SolveConfig { progress: reporter.callback(), ..SolveConfig::default() };
@@ -63,8 +78,16 @@ pub(crate) fn run(args: &Args, quiet: bool) -> Result<ExitCode> {
         serde_json::to_writer_pretty(&mut *out, &solution)?;
         out.write_all(b"\n")
     })?;
+    if let (Some((path, mut file)), Some(problem)) = (report, &problem) {
+        let html = farmhand_report::render_report(problem, &solution);
+        file.write_all(html.as_bytes())
+            .with_context(|| format!("cannot write the report {}", path.display()))?;
+    }
     if !quiet {
         eprint!("{}", render::match_summary(&solution));
+        if let Some(path) = &args.report {
+            eprintln!("farmhand: report written to {}", path.display());
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -220,3 +220,73 @@ fn thread_count_does_not_change_the_plan() {
     };
     assert_eq!(plan("1"), plan("2"));
 }
+
+#[test]
+fn match_writes_a_self_contained_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.json");
+    let report = dir.path().join("report.html");
+    let out = farmhand(&[
+        "match",
+        "../../examples/wanju-spring.json",
+        "-o",
+        plan.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("report written to"), "{}", stderr(&out));
+    // The normal output is still written.
+    let solution = farmhand::Solution::from_json(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.starts_with("<!doctype html>"), "{}", &html[..100]);
+    assert!(html.contains(r#"<meta charset="utf-8">"#));
+
+    // Self-contained: nothing is fetched, from anywhere.
+    let lower = html.to_ascii_lowercase();
+    for needle in ["<script src", "<link href", "@import", "<iframe", "<img"] {
+        assert!(!lower.contains(needle), "the report contains {needle:?}");
+    }
+    // No CSS `url(...)` (the script's `URL.createObjectURL(` is no request).
+    let css_url = lower
+        .match_indices("url(")
+        .any(|(at, _)| !lower[..at].ends_with(|c: char| c.is_ascii_alphanumeric()));
+    assert!(!css_url, "the report has a CSS url(");
+    for attr in ["src=", "href="] {
+        for (at, _) in lower.match_indices(attr) {
+            let value = lower[at + attr.len()..].trim_start_matches(['"', '\'']);
+            assert!(
+                !value.starts_with("http:")
+                    && !value.starts_with("https:")
+                    && !value.starts_with("//"),
+                "an external {attr} at byte {at}: {}",
+                &html[at..(at + 80).min(html.len())]
+            );
+        }
+    }
+    assert!(lower.contains("content-security-policy"), "the report forbids requests itself");
+
+    // The embedded data is the problem and exactly this solution.
+    let open = r#"<script type="application/json" id="farmhand-data">"#;
+    let start = html.find(open).expect("the data element") + open.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    let data: serde_json::Value = serde_json::from_str(&html[start..end]).unwrap();
+    assert_eq!(data["problem"]["workers"].as_array().unwrap().len(), 300);
+    let embedded: farmhand::Solution = serde_json::from_value(data["solution"].clone()).unwrap();
+    assert_eq!(embedded.assignments, solution.assignments);
+    assert_eq!(embedded.unfilled, solution.unfilled);
+}
+
+#[test]
+fn an_invalid_problem_writes_no_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = write(
+        dir.path(),
+        "bad.json",
+        r#"{"workers": [], "demands": [], "options": {"standby_per_slot": 99}}"#,
+    );
+    let report = dir.path().join("report.html");
+    let out = farmhand(&["match", &bad, "--report", report.to_str().unwrap(), "-q"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!report.exists());
+}
