@@ -101,8 +101,8 @@ enum Command {
     /// Serve the match API over HTTP (the same server as `farmhand-server`).
     #[command(
         long_about = "Serve the match API over HTTP (the same server as `farmhand-server`).\n\n\
-            Endpoints: POST /v1/match, /v1/validate, /v1/check, /v1/jobs; GET /healthz, \
-            /readyz, /metrics, /openapi.json. Every flag can also be set by the environment \
+            Endpoints: GET / (the web page); POST /v1/match, /v1/validate, /v1/check, \
+            /v1/jobs; GET /healthz, /readyz, /metrics, /openapi.json. Every flag can also be set by the environment \
             variable shown; stops gracefully on Ctrl-C or SIGTERM.",
         after_help = "Examples:\n  \
             farmhand serve\n  \
