@@ -640,20 +640,22 @@
       var d = ix.demandById.get(u.demand_id);
       var reason = u.reason;
       var stand = ix.standby.get(u.date + '\u0000' + u.demand_id);
-      var standText = !ix.hasStandby ? 'not asked for'
-        : stand && stand.length ? stand.map(function (sw) { return sw.worker_id + ' (' + round1(sw.distance_km) + ' km)'; }).join(', ')
-          : 'none eligible and free';
+      var standCell = h('td', { class: 'standins' });
+      if (!ix.hasStandby) standCell.appendChild(h('span', { class: 'muted' }, 'not asked for'));
+      else if (!stand || !stand.length) standCell.appendChild(h('span', { class: 'muted' }, 'none eligible and free'));
+      else stand.forEach(function (sw) {
+        standCell.appendChild(h('div', null, h('code', null, sw.worker_id), ' (' + round1(sw.distance_km) + ' km)'));
+      });
       body.appendChild(h('tr', { class: u._day === day ? 'current' : null },
         h('td', { class: 'nowrap' }, u.date),
-        h('td', null, h('code', null, u.demand_id)),
-        h('td', { class: 'nowrap' }, d ? d.farm_id : ''),
+        h('td', null, h('code', null, u.demand_id), d ? h('div', { class: 'farm-of' }, d.farm_id) : null),
         h('td', { class: 'num' }, u.missing),
         h('td', null, reason ? h('span', { class: 'code ' + reason.code, title: REASONS[reason.code] || '' }, reason.code) : '–'),
         h('td', { class: 'why' }, reason ? reason.message : 'no reason asked for (options.explain is false)'),
-        h('td', null, standText)));
+        standCell));
     });
     if (rows.length === 0) {
-      body.appendChild(h('tr', { class: 'empty' }, h('td', { colspan: 7 },
+      body.appendChild(h('tr', { class: 'empty' }, h('td', { colspan: 6 },
         only ? 'No unfilled slot on this date.' : 'No unfilled slot.')));
     }
     var notes = [];

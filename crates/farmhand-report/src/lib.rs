@@ -225,7 +225,11 @@ mod tests {
         // The element ends where the skeleton ends it: the view's script
         // follows at once.
         let after = &html[html.find(data).unwrap() + data.len()..];
-        assert!(after.starts_with("</script>\n<script>\n/* The farmhand view."), "{}", &after[..80]);
+        assert!(
+            after.starts_with("</script>\n<script>\n/* The farmhand view."),
+            "{}",
+            &after[..80]
+        );
     }
 
     #[test]
