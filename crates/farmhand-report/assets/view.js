@@ -768,7 +768,22 @@
   }
 
   /* The capabilities of the server, read from its OpenAPI document: CSV
-     upload and exports need a server built with farmhand-sheets. */
+     upload and exports need a server built with farmhand-sheets.
+
+     TODO(sheets): the server gains these routes when farmhand-sheets is on
+     main; until then they are absent from /openapi.json and the page
+     disables CSV upload and the CSV and GeoJSON downloads. The contract the
+     page is written against:
+       POST v1/sheets/problem
+         {"workers": {"name", "base64"}, "demands": {"name", "base64"},
+          "encoding": "auto" | "utf-8" | "cp949"}
+         200: the Problem (JSON); 422: {"error", "message", "details": [
+           {"file", "line", "column", "code", "message"}, ...]} from
+           farmhand_sheets::read_problem's SheetIssues
+       POST v1/export/assignments.csv, v1/export/unfilled.csv (text/csv),
+       POST v1/export/geojson (application/geo+json)
+         {"problem", "solution"}: the bytes farmhand_sheets writes for the
+         CLI (write_assignments_csv, write_unfilled_csv, geojson). */
   function detectCapabilities() {
     return fetch('openapi.json').then(function (res) { return res.ok ? res.json() : null; })
       .catch(function () { return null; })
@@ -892,6 +907,20 @@
     showErrors(head, items);
   }
 
+  /* A file's bytes as base64: CSV files from Excel on a Korean Windows are
+     CP949, which only the server can decode, so the bytes go as they are. */
+  function readBase64(file) {
+    return new Promise(function (resolve, reject) {
+      var reader = new FileReader();
+      reader.onload = function () {
+        var url = String(reader.result);
+        resolve(url.slice(url.indexOf(',') + 1));
+      };
+      reader.onerror = function () { reject(reader.error); };
+      reader.readAsDataURL(file);
+    });
+  }
+
   function readText(file) {
     if (file.text) return file.text();
     return new Promise(function (resolve, reject) {
@@ -922,10 +951,11 @@
       toProblem = readText(inp.file);
     } else {
       setStatus('busy', 'Reading the CSV files…');
-      toProblem = Promise.all([readText(inp.workers), readText(inp.demands)]).then(function (texts) {
+      toProblem = Promise.all([readBase64(inp.workers), readBase64(inp.demands)]).then(function (data) {
         return api('v1/sheets/problem', JSON.stringify({
-          workers_csv: texts[0], demands_csv: texts[1],
-          workers_name: inp.workers.name, demands_name: inp.demands.name
+          workers: { name: inp.workers.name, base64: data[0] },
+          demands: { name: inp.demands.name, base64: data[1] },
+          encoding: 'auto'
         }));
       }).then(function (r) {
         if (!r.ok) { showApiError(r, { what: 'The CSV files' }); return null; }
