@@ -274,9 +274,8 @@
       sm.optimal === true ? 'no better plan exists'
         : sm.optimal === false ? 'dates coupled or time-limited; fill within the bound'
           : 'the solver cannot tell', sm.optimal === true ? 'good' : null));
-    box.appendChild(figure(h('span', null, 'Problem ', korean('규모')),
-      fmtInt.format(sm.workers) + ' workers',
-      fmtInt.format(sm.demands) + ' demands, ' + fmtInt.format(sm.slots) + ' slots, solved in ' +
+    box.appendChild(figure(h('span', null, 'Workers ', korean('근로자')), fmtInt.format(sm.workers),
+      fmtInt.format(sm.demands) + ' demands, ' + fmtInt.format(sm.slots) + ' slots; solved in ' +
       round1((sm.elapsed_ms || 0) / 1000) + ' s'));
   }
 
