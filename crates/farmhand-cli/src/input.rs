@@ -42,6 +42,22 @@ pub(crate) fn read_text(path: &Path, what: &str) -> Result<String> {
     Ok(text)
 }
 
+/// Reads the whole file, or stdin for `-`, as bytes (spreadsheets may be in
+/// any encoding).
+pub(crate) fn read_bytes(path: &Path, what: &str) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    if is_std(path) {
+        io::stdin()
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("cannot read {what} from stdin"))?;
+    } else {
+        File::open(path)
+            .and_then(|mut f| f.read_to_end(&mut bytes))
+            .with_context(|| format!("cannot read {what} file {}", path.display()))?;
+    }
+    Ok(bytes)
+}
+
 /// Reads and parses a problem.
 pub(crate) fn read_problem(path: &Path) -> Result<Problem, ParseFailure> {
     let text = read_text(path, "problem").map_err(ParseFailure::Io)?;

@@ -15,6 +15,7 @@ mod generate_cmd;
 mod input;
 mod match_cmd;
 mod render;
+mod sheets;
 mod validate_cmd;
 
 /// Command-line arguments.
@@ -24,13 +25,15 @@ mod validate_cmd;
     version,
     about = "Match seasonal farm workers to farms short of hands, by date, distance and skill.",
     long_about = "Match seasonal farm workers to farms short of hands, by date, distance and skill.\n\n\
-        A problem file lists workers (home, skills, availability, travel limit) and farm \
+        A problem file (or a workers and a demands spreadsheet) lists workers (home, \
+        skills, availability, travel limit) and farm \
         demands (place, dates, headcount, required skills, priority); see the format \
         specification. `farmhand match` fills as many worker-days as possible, spreads any \
         shortage fairly, then minimises travel, and explains every slot it could not fill.\n\n\
         Exit codes: 0 ok, 1 invalid input or failed check, 2 usage error.",
     after_help = "Examples:\n  \
         farmhand match examples/wanju-spring.json -o plan.json\n  \
+        farmhand match --workers examples/workers.csv --demands examples/demands.csv --format csv -o plan/\n  \
         farmhand validate problem.json\n  \
         farmhand check problem.json plan.json\n  \
         farmhand generate --preset county --seed 7 -o county.json"
@@ -49,26 +52,37 @@ enum Command {
     /// Solve a problem: who goes to which farm on which date.
     #[command(
         long_about = "Solve a problem: who goes to which farm on which date.\n\n\
-            Reads PROBLEM (a file, or - for stdin), validates it (an invalid problem is \
-            rejected with every issue listed, exit 1), solves it exactly and writes the \
-            solution as pretty JSON to -o or stdout. A summary for a person goes to stderr: \
+            Reads PROBLEM (a file, or - for stdin), or two spreadsheets (--workers and \
+            --demands, CSV as Excel saves it, UTF-8 or CP949), validates it (an invalid \
+            problem is rejected with every issue listed, for spreadsheets as \
+            `file:line: column X: message [code]`, exit 1), solves it exactly and writes \
+            the solution to -o or stdout: as pretty JSON, as CSV sheets for Excel \
+            (--format csv: assignments.csv, unfilled.csv, standby.csv in the directory -o), \
+            or as a GeoJSON map (--format geojson). A summary for a person goes to stderr: \
             fill rate, travel, and the unfilled slots grouped by reason. --report also writes \
             the plan as one HTML page to open in a browser, offline: a map, fill by date, the \
             unfilled slots with their reasons, and every worker's schedule.",
         after_help = "Examples:\n  \
             farmhand match examples/wanju-spring.json -o plan.json\n  \
             farmhand match examples/wanju-spring.json -o plan.json --report plan.html\n  \
+            farmhand match --workers examples/workers.csv --demands examples/demands.csv \
+            --format csv -o plan/\n  \
+            farmhand match --workers w.csv --demands d.csv --encoding cp949 --standby 3 --format csv\n  \
+            farmhand match --workers workers.csv --demands demands.csv --format geojson -o plan.geojson\n  \
+            farmhand match --workers w.csv --demands d.csv -q -o plan.json --report plan.html\n  \
             farmhand match --threads 2 -q county.json > plan.json\n  \
             cat problem.json | farmhand match - -o plan.json"
     )]
     Match(match_cmd::Args),
-    /// Check a problem file without solving it.
+    /// Check a problem file, or two spreadsheets, without solving.
     #[command(
-        long_about = "Check a problem file without solving it.\n\n\
-            Prints every issue as `path: message [code]` and every warning. Exit 0 when the \
+        long_about = "Check a problem file, or two spreadsheets, without solving.\n\n\
+            Prints every issue as `path: message [code]` (for spreadsheets \
+            `file:line: column X: message [code]`) and every warning. Exit 0 when the \
             problem is valid, 1 when it is not.",
         after_help = "Examples:\n  \
             farmhand validate problem.json\n  \
+            farmhand validate --workers workers.csv --demands demands.csv\n  \
             farmhand validate --json problem.json | jq .errors"
     )]
     Validate(validate_cmd::Args),

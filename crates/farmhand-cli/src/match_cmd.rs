@@ -1,27 +1,50 @@
-//! `farmhand match`: validate, solve, write the solution, summarise.
+//! `farmhand match`: read (a problem file or two spreadsheets), validate,
+//! solve, write the solution (JSON, CSV sheets or a GeoJSON map), summarise.
 
-use std::io::{IsTerminal, Write};
+use std::collections::HashSet;
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use farmhand::{Progress, SolveConfig};
+use farmhand::{Instance, Options, Problem, Progress, Solution, SolveConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::input::{read_problem, write_output, ParseFailure};
-use crate::render;
+use crate::sheets::{self, SheetArgs};
+use crate::{is_std, render};
 
 /// Arguments of `farmhand match`.
 #[derive(clap::Args, Debug)]
 pub(crate) struct Args {
-    /// The problem (JSON), or - to read stdin.
-    #[arg(value_name = "PROBLEM.json")]
-    problem: PathBuf,
+    /// The problem (JSON), or - to read stdin; or give --workers and
+    /// --demands instead.
+    #[arg(
+        value_name = "PROBLEM.json",
+        required_unless_present_any = ["workers", "demands"],
+        conflicts_with_all = ["workers", "demands"]
+    )]
+    problem: Option<PathBuf>,
 
-    /// Write the solution here instead of stdout.
-    #[arg(short, long, value_name = "SOLUTION.json")]
+    #[command(flatten)]
+    sheets: SheetArgs,
+
+    /// With spreadsheets: list up to N stand-ins per slot (standby.csv with
+    /// --format csv). A problem file sets options.standby_per_slot itself.
+    #[arg(long, value_name = "N", conflicts_with = "problem", value_parser = clap::value_parser!(u8).range(0..=20))]
+    standby: Option<u8>,
+
+    /// What to write: json (the solution), csv (assignments.csv,
+    /// unfilled.csv and, with stand-ins, standby.csv into the directory -o),
+    /// geojson (a map of workers, farms and assignments).
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+
+    /// Where to write: a file for json and geojson (default stdout), a
+    /// directory for csv (default the current one; created if missing).
+    #[arg(short, long, value_name = "PATH")]
     output: Option<PathBuf>,
 
     /// Solve with this many threads (default: one per core).
@@ -30,22 +53,28 @@ pub(crate) struct Args {
 
     /// Also write the plan as one self-contained HTML page (map, fill by
     /// date, unfilled slots, schedules) that opens offline in a browser.
+    /// Works with a problem file and with spreadsheets alike.
     #[arg(long, value_name = "REPORT.html")]
     report: Option<PathBuf>,
 }
 
+/// `--format`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    /// The solution as pretty JSON (the wire format).
+    Json,
+    /// Spreadsheets for Excel: UTF-8 with BOM, CRLF.
+    Csv,
+    /// A GeoJSON FeatureCollection for QGIS or geojson.io.
+    Geojson,
+}
+
 pub(crate) fn run(args: &Args, quiet: bool) -> Result<ExitCode> {
-    let problem = read_problem(&args.problem).map_err(ParseFailure::into_error)?;
-    let instance = match farmhand::validate(&problem) {
-        Ok(instance) => instance,
-        Err(err) => {
-            eprintln!("error: the problem is invalid ({} issue(s)):", err.issues.len());
-            for issue in &err.issues {
-                eprintln!("{issue}");
-            }
-            return Ok(ExitCode::from(1));
-        }
-    };
+    if args.format == Format::Csv && args.output.as_deref().is_some_and(is_std) {
+        eprintln!("error: --format csv writes files into a directory; give -o DIR, not -o -");
+        return Ok(ExitCode::from(2));
+    }
+    let Some(input) = read_input(args)? else { return Ok(ExitCode::from(1)) };
     // Created before the solve, so that a report that cannot be written
     // fails at once rather than after a long solve.
     let report = match &args.report {
@@ -56,9 +85,11 @@ pub(crate) fn run(args: &Args, quiet: bool) -> Result<ExitCode> {
         )),
         None => None,
     };
-    // Unless a report needs it, the wire problem is no longer needed: free it
-    // before the solve, which matters for the national preset.
-    let problem = args.report.is_some().then_some(problem);
+    // The wire problem is needed again only to write sheets, a map or a
+    // report; free it before the solve otherwise, which matters for the
+    // national preset.
+    let problem = (args.format != Format::Json || report.is_some()).then_some(input.problem);
+    let instance = input.instance;
 
     let reporter = Reporter::new(quiet);
     let config = SolveConfig { progress: reporter.callback(), ..SolveConfig::default() };
@@ -74,22 +105,110 @@ pub(crate) fn run(args: &Args, quiet: bool) -> Result<ExitCode> {
     reporter.finish();
     let solution = result.context("the solve failed")?;
 
-    write_output(args.output.as_deref(), |out| {
-        serde_json::to_writer_pretty(&mut *out, &solution)?;
-        out.write_all(b"\n")
-    })?;
+    match (args.format, &problem) {
+        (Format::Csv, Some(problem)) => write_sheets(args, problem, &solution, quiet)?,
+        (Format::Geojson, Some(problem)) => write_output(args.output.as_deref(), |out| {
+            farmhand_sheets::write_geojson(problem, &solution, out)
+        })?,
+        _ => write_output(args.output.as_deref(), |out| {
+            serde_json::to_writer_pretty(&mut *out, &solution)?;
+            out.write_all(b"\n")
+        })?,
+    }
     if let (Some((path, mut file)), Some(problem)) = (report, &problem) {
         let html = farmhand_report::render_report(problem, &solution);
         file.write_all(html.as_bytes())
             .with_context(|| format!("cannot write the report {}", path.display()))?;
     }
     if !quiet {
-        eprint!("{}", render::match_summary(&solution));
+        // Validation warnings of spreadsheets point at rows; the solver's own
+        // warnings (time limits) follow as they are.
+        let warnings = match &input.sheet_warnings {
+            Some(located) => {
+                let known: HashSet<String> =
+                    instance.warnings().iter().map(ToString::to_string).collect();
+                let solver = solution.warnings.iter().filter(|w| !known.contains(*w)).cloned();
+                located.iter().map(ToString::to_string).chain(solver).collect()
+            }
+            None => solution.warnings.clone(),
+        };
+        eprint!("{}", render::match_summary(&solution, &warnings));
         if let Some(path) = &args.report {
             eprintln!("farmhand: report written to {}", path.display());
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A validated problem, from a file or from spreadsheets.
+struct Input {
+    problem: Problem,
+    instance: Instance,
+    /// Validation warnings located in the spreadsheets; `None` for a file.
+    sheet_warnings: Option<Vec<farmhand_sheets::SheetIssue>>,
+}
+
+/// Reads and validates the input; `None` after printing every issue of an
+/// invalid one.
+fn read_input(args: &Args) -> Result<Option<Input>> {
+    if let Some((workers, demands)) = args.sheets.paths() {
+        let options =
+            Options { standby_per_slot: args.standby.map_or(0, i64::from), ..Options::default() };
+        return match sheets::read(workers, demands, args.sheets.encoding, options)? {
+            Ok(read) => Ok(Some(Input {
+                problem: read.problem,
+                instance: read.instance,
+                sheet_warnings: Some(read.warnings),
+            })),
+            Err(err) => {
+                eprintln!(
+                    "error: the spreadsheets are invalid ({} issue(s)); nothing was solved:",
+                    err.issues.len()
+                );
+                eprint!("{}", sheets::lines(&err.issues));
+                Ok(None)
+            }
+        };
+    }
+    let path = args.problem.as_deref().expect("clap requires a problem or spreadsheets");
+    let problem = read_problem(path).map_err(ParseFailure::into_error)?;
+    match farmhand::validate(&problem) {
+        Ok(instance) => Ok(Some(Input { problem, instance, sheet_warnings: None })),
+        Err(err) => {
+            eprintln!("error: the problem is invalid ({} issue(s)):", err.issues.len());
+            for issue in &err.issues {
+                eprintln!("{issue}");
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// `--format csv`: the sheets into the output directory, each named on
+/// stderr.
+fn write_sheets(args: &Args, problem: &Problem, solution: &Solution, quiet: bool) -> Result<()> {
+    let dir = sheets::output_dir(args.output.as_deref())?;
+    let file = |name: &str, rows: usize, write: &dyn Fn(&mut dyn Write) -> io::Result<()>| {
+        let path = dir.join(name);
+        write_output(Some(&path), write)?;
+        if !quiet {
+            eprintln!("wrote {} ({rows} rows)", path.display());
+        }
+        anyhow::Ok(())
+    };
+    file("assignments.csv", solution.assignments.len(), &|out| {
+        farmhand_sheets::write_assignments_csv(problem, solution, out)
+    })?;
+    file("unfilled.csv", solution.unfilled.len(), &|out| {
+        farmhand_sheets::write_unfilled_csv(problem, solution, out)
+    })?;
+    if let Some(standby) = &solution.standby {
+        let rows = standby.iter().map(|slot| slot.workers.len()).sum();
+        file("standby.csv", rows, &|out| {
+            farmhand_sheets::write_standby_csv(problem, solution, out)
+        })?;
+    }
+    Ok(())
 }
 
 /// Shows progress on stderr: a bar on a terminal, otherwise a plain line

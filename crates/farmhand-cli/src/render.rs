@@ -54,8 +54,9 @@ pub(crate) fn headline(summary: &Summary) -> Vec<String> {
     lines
 }
 
-/// The summary `farmhand match` prints on stderr.
-pub(crate) fn match_summary(solution: &Solution) -> String {
+/// The summary `farmhand match` prints on stderr. `warnings` are the
+/// solution's, or for spreadsheets the same located in the sheets.
+pub(crate) fn match_summary(solution: &Solution, warnings: &[String]) -> String {
     let s = &solution.summary;
     let mut out =
         format!("farmhand: {} workers, {} demands\n", thousands(s.workers), thousands(s.demands));
@@ -98,16 +99,16 @@ pub(crate) fn match_summary(solution: &Solution) -> String {
             );
         }
     }
-    if !solution.warnings.is_empty() {
-        out += &format!("  warnings    {}\n", thousands(solution.warnings.len() as u64));
+    if !warnings.is_empty() {
+        out += &format!("  warnings    {}\n", thousands(warnings.len() as u64));
         const SHOWN: usize = 3;
-        for w in solution.warnings.iter().take(SHOWN) {
+        for w in warnings.iter().take(SHOWN) {
             out += &format!("    - {w}\n");
         }
-        if solution.warnings.len() > SHOWN {
+        if warnings.len() > SHOWN {
             out += &format!(
-                "    ... and {} more in the solution file\n",
-                solution.warnings.len() - SHOWN
+                "    ... and {} more; `farmhand validate` lists them all\n",
+                warnings.len() - SHOWN
             );
         }
     }
@@ -185,7 +186,7 @@ mod tests {
             summary,
             warnings: (1..=5).map(|i| format!("warning {i}")).collect(),
         };
-        let text = match_summary(&solution);
+        let text = match_summary(&solution, &solution.warnings);
         for expected in [
             "1,200 workers",
             "fill        75.0% (15 of 20 worker-days, 10 slots)",

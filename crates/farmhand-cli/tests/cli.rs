@@ -1,5 +1,5 @@
-//! End-to-end tests of the `farmhand` binary for the paths that do not need
-//! the solver: generate, usage errors, unreadable and malformed input.
+//! End-to-end tests of the `farmhand` binary: generate, usage errors,
+//! unreadable and malformed input, matching files and spreadsheets.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -74,6 +74,16 @@ fn usage_errors_exit_2() {
         &["generate"],
         &["match"],
         &["match", "p.json", "--threads", "0"],
+        // A problem file and spreadsheets are two inputs; sheets come in pairs.
+        &["match", "p.json", "--workers", "w.csv", "--demands", "d.csv"],
+        &["match", "--workers", "w.csv"],
+        &["match", "--demands", "d.csv"],
+        &["match", "p.json", "--encoding", "cp949"],
+        &["match", "p.json", "--standby", "2"],
+        &["match", "--workers", "w.csv", "--demands", "d.csv", "--encoding", "latin1"],
+        &["match", "--workers", "w.csv", "--demands", "d.csv", "--format", "xlsx"],
+        &["match", "--workers", "w.csv", "--demands", "d.csv", "--format", "csv", "-o", "-"],
+        &["validate", "p.json", "--workers", "w.csv", "--demands", "d.csv"],
         &["frobnicate"],
         &[],
     ] {
@@ -289,4 +299,257 @@ fn an_invalid_problem_writes_no_report() {
     let out = farmhand(&["match", &bad, "--report", report.to_str().unwrap(), "-q"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(!report.exists());
+}
+
+const WORKERS_CSV: &str = "../../examples/workers.csv";
+const DEMANDS_CSV: &str = "../../examples/demands.csv";
+
+/// The example spreadsheets as the problem the CLI solves.
+fn example_sheets_problem() -> farmhand::Problem {
+    let input = |path: &str| farmhand_sheets::SheetInput::new(path, std::fs::read(path).unwrap());
+    farmhand_sheets::read_problem(
+        &input(WORKERS_CSV),
+        &input(DEMANDS_CSV),
+        &farmhand_sheets::ReadOptions::default(),
+    )
+    .unwrap()
+}
+
+/// The data rows of a CSV the CLI wrote (UTF-8 with BOM, CRLF).
+fn csv_rows(path: &Path) -> Vec<String> {
+    let bytes = std::fs::read(path).unwrap();
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").expect("a BOM")).unwrap();
+    assert!(text.ends_with("\r\n"), "{text}");
+    text.split_terminator("\r\n").skip(1).map(str::to_owned).collect()
+}
+
+#[test]
+fn match_the_example_sheets_as_json_csv_and_geojson() {
+    let dir = tempfile::tempdir().unwrap();
+    let sheets = ["match", "--workers", WORKERS_CSV, "--demands", DEMANDS_CSV];
+
+    // JSON: a sound plan of the problem the sheets describe.
+    let out = farmhand(&[&sheets[..], &["-q"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+    let solution =
+        farmhand::Solution::from_json(std::str::from_utf8(&out.stdout).unwrap()).unwrap();
+    let problem = example_sheets_problem();
+    assert!(farmhand::check(&problem, &solution).ok);
+    assert!(!solution.assignments.is_empty() && !solution.unfilled.is_empty());
+
+    // CSV: into a directory that does not exist yet, each file named.
+    let plan = dir.path().join("plan").join("april");
+    let out = farmhand(
+        &[&sheets[..], &["--format", "csv", "--standby", "2", "-o", plan.to_str().unwrap()]]
+            .concat(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    for name in ["assignments.csv", "unfilled.csv", "standby.csv"] {
+        assert!(err.contains(&format!("wrote {}", plan.join(name).display())), "{name}: {err}");
+    }
+    assert!(err.contains("fill "), "the summary is still printed: {err}");
+    let assignments = csv_rows(&plan.join("assignments.csv"));
+    assert_eq!(assignments.len(), solution.assignments.len());
+    let first = &solution.assignments[0];
+    assert!(assignments[0].starts_with(&format!(
+        "{},{},{},{},",
+        first.date, first.demand_id, first.farm_id, first.worker_id
+    )));
+    assert_eq!(csv_rows(&plan.join("unfilled.csv")).len(), solution.unfilled.len());
+    assert!(!csv_rows(&plan.join("standby.csv")).is_empty());
+
+    // Without --standby there is no standby.csv, and -q prints nothing.
+    let plain = dir.path().join("plain");
+    let out = farmhand(
+        &[&sheets[..], &["--format", "csv", "-q", "-o", plain.to_str().unwrap()]].concat(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+    assert!(plain.join("assignments.csv").exists() && !plain.join("standby.csv").exists());
+
+    // GeoJSON: one file with a feature per worker, farm and assignment.
+    let map = dir.path().join("plan.geojson");
+    let out = farmhand(
+        &[&sheets[..], &["--format", "geojson", "-q", "-o", map.to_str().unwrap()]].concat(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let map: serde_json::Value = serde_json::from_slice(&std::fs::read(map).unwrap()).unwrap();
+    assert_eq!(map["type"], "FeatureCollection");
+    let count = |kind: &str| {
+        map["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["properties"]["kind"] == kind)
+            .count()
+    };
+    assert_eq!(count("worker"), problem.workers.len());
+    assert_eq!(count("assignment"), solution.assignments.len());
+    assert!(count("farm") > 0);
+}
+
+#[test]
+fn a_problem_file_can_be_written_as_sheets_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let problem = write(
+        dir.path(),
+        "p.json",
+        r#"{"workers": [{"id": "w1", "location": {"lat": 35.9, "lon": 127.0}, "availability": [{"start": "2026-04-06", "end": "2026-04-06"}]}],
+            "demands": [{"id": "d1", "farm_id": "f1", "location": {"lat": 35.9, "lon": 127.01}, "start": "2026-04-06", "end": "2026-04-06", "workers_per_day": 2}]}"#,
+    );
+    let out =
+        farmhand(&["match", &problem, "--format", "csv", "-q", "-o", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(csv_rows(&dir.path().join("assignments.csv")).len(), 1);
+    let unfilled = csv_rows(&dir.path().join("unfilled.csv"));
+    assert_eq!(unfilled.len(), 1);
+    assert!(unfilled[0].starts_with("2026-04-06,d1,f1,1,"), "{unfilled:?}");
+}
+
+#[test]
+fn cp949_sheets_give_the_same_plan_detected_or_forced() {
+    let data = "../farmhand-sheets/tests/data";
+    let plan = |args: &[&str]| {
+        let out = farmhand(args);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        farmhand::Solution::from_json(std::str::from_utf8(&out.stdout).unwrap())
+            .unwrap()
+            .assignments
+    };
+    let workers = format!("{data}/workers-cp949.csv");
+    let demands = format!("{data}/demands-cp949.csv");
+    let utf8 = plan(&["match", "-q", "--workers", WORKERS_CSV, "--demands", DEMANDS_CSV]);
+    let auto = plan(&["match", "-q", "--workers", &workers, "--demands", &demands]);
+    let forced =
+        plan(&["match", "-q", "--workers", &workers, "--demands", &demands, "--encoding", "cp949"]);
+    assert_eq!(auto, utf8);
+    assert_eq!(forced, utf8);
+    assert!(utf8.iter().any(|a| a.farm_id.contains("딸기")));
+}
+
+#[test]
+fn bad_sheets_exit_1_with_every_issue_and_solve_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let workers = write(
+        dir.path(),
+        "workers.csv",
+        "id,name,lat,lon,skills,availability\n\
+         w-1,김민준,35.91,127.07,harvest:3,2027-04-05..2027-04-09\n\
+         w-2,이서연,35.91,east,harvest:high,2027-04-05\n\
+         w-1,박영수,95.0,127.07,,2027-04-05\n",
+    );
+    let demands = write(
+        dir.path(),
+        "demands.csv",
+        "id,farm_id,lat,lon,start,end,workers_per_day\nd-1,f-1,35.9,127.1,2027-04-09,2027-04-05,2\n",
+    );
+    let plan = dir.path().join("plan");
+    let out = farmhand(&[
+        "match",
+        "--workers",
+        &workers,
+        "--demands",
+        &demands,
+        "--format",
+        "csv",
+        "-o",
+        plan.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("the spreadsheets are invalid (5 issue(s)); nothing was solved"), "{err}");
+    for line in [
+        format!("{workers}:3: column lon: must be a number such as 35.82 (a dot for decimals), got \"east\" [invalid_number]"),
+        format!("{workers}:3: column skills: the level of harvest must be a whole number 1 to 5, got \"high\" [invalid_skill_level]"),
+        format!("{workers}:4: column id: worker id \"w-1\" is already used by {workers} line 2;"),
+        format!("{workers}:4: column lat: must be within [-90, 90], got 95 [coordinate_out_of_range]"),
+        format!("{demands}:2: column end: must be on or after start 2027-04-09"),
+    ] {
+        assert!(err.contains(&line), "{line} missing from:\n{err}");
+    }
+    assert!(!plan.exists(), "nothing is written for bad input");
+
+    let out = farmhand(&["validate", "--workers", &workers, "--demands", &demands]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(report.lines().count(), 5, "{report}");
+    assert!(report.starts_with(&format!("{workers}:3: column lon:")), "{report}");
+
+    let out = farmhand(&["validate", "--json", "--workers", &workers, "--demands", &demands]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["valid"], false);
+    assert_eq!(report["errors"][0]["file"], workers.as_str());
+    assert_eq!(report["errors"][0]["line"], 3);
+    assert_eq!(report["errors"][0]["column"], "lon");
+    assert_eq!(report["errors"][0]["code"], "invalid_number");
+}
+
+#[test]
+fn validate_sheets_lists_warnings_at_their_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let workers = write(
+        dir.path(),
+        "w.csv",
+        "id,lat,lon,availability,preferred_farms\nw-1,35.91,127.07,2027-04-05,f-typo\n",
+    );
+    let demands = write(
+        dir.path(),
+        "d.csv",
+        "id,farm_id,lat,lon,start,end,workers_per_day\nd-1,f-1,35.9,127.1,2027-04-05,2027-04-05,1\n",
+    );
+    let out = farmhand(&["validate", "--workers", &workers, "--demands", &demands]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        report.starts_with(&format!("warning: {workers}:2: column preferred_farms: \"f-typo\"")),
+        "{report}"
+    );
+    assert!(stderr(&out).contains("valid: 1 workers, 1 demands over 1 days, 1 warning(s)"));
+}
+
+#[test]
+fn match_writes_a_report_from_the_example_sheets() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.html");
+    let map = dir.path().join("plan.geojson");
+    let out = farmhand(&[
+        "match",
+        "--workers",
+        WORKERS_CSV,
+        "--demands",
+        DEMANDS_CSV,
+        "--standby",
+        "2",
+        "--format",
+        "geojson",
+        "-o",
+        map.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("report written to"), "{}", stderr(&out));
+    // The chosen output is still written, next to the report.
+    let geojson: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&map).unwrap()).unwrap();
+    assert_eq!(geojson["type"], "FeatureCollection");
+
+    // The report embeds the problem the sheets describe (Korean ids and all)
+    // and a plan of it with the stand-ins asked for.
+    let html = std::fs::read_to_string(&report).unwrap();
+    let open = r#"<script type="application/json" id="farmhand-data">"#;
+    let start = html.find(open).expect("the data element") + open.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    let data: serde_json::Value = serde_json::from_str(&html[start..end]).unwrap();
+    let mut problem = example_sheets_problem();
+    problem.options.standby_per_slot = 2;
+    let embedded: farmhand::Problem = serde_json::from_value(data["problem"].clone()).unwrap();
+    assert_eq!(embedded, problem);
+    let solution: farmhand::Solution = serde_json::from_value(data["solution"].clone()).unwrap();
+    assert!(farmhand::check(&problem, &solution).ok);
+    assert!(solution.standby.is_some_and(|s| !s.is_empty()));
+    assert!(html.contains("f-봉동-생강"), "Korean farm ids are embedded as they are");
 }
