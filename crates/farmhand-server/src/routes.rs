@@ -474,7 +474,7 @@ pub(crate) async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed
 }
 
-fn json_response(status: StatusCode, json: impl Into<Bytes>) -> Response {
+pub(crate) fn json_response(status: StatusCode, json: impl Into<Bytes>) -> Response {
     let mut response = (status, json.into()).into_response();
     response
         .headers_mut()
