@@ -7,7 +7,7 @@
 # Self-contained and idempotent: installs Chromium (and a Korean font, so that
 # the screenshots are legible) with apt when missing, makes its own
 # virtualenv with a pinned Playwright, builds the `farmhand` binary, and
-# writes screenshots to target/browser/page.png and target/browser/report.png.
+# writes screenshots to target/browser/page.png, report.png and csv-errors.png.
 # Playwright's own browser download is never used.
 #
 # Environment:

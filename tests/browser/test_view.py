@@ -2,21 +2,26 @@
 
 1. Starts `farmhand serve` (the built binary) on a free loopback port, with
    an API token, and loads `/`.
-2. Chooses the example problem (the CSV pair examples/workers.csv and
-   examples/demands.csv when both exist, else examples/wanju-spring.json),
-   types the token, asks for three stand-ins per slot, presses Match and
-   waits for the plan.
+2. Uploads the CSV pair examples/workers.csv and examples/demands.csv (the
+   real POST /v1/sheets/problem, nothing stubbed), types the token, asks for
+   three stand-ins per slot, presses Match and waits for the plan.
 3. Asserts the map has farms, workers and the date's assignment lines, the
    chart has its bars and the selected date, the unfilled table has rows
    with stand-ins, the schedule has rows, the date stepper moves (buttons and
-   arrow keys), and the solution downloads as JSON; and that there was no
-   console error, no failed request and no request to another host.
-4. Sends an invalid problem and asserts that every issue is listed, naming
-   the JSON path and the worker's id.
-5. Writes a report with `farmhand match --report`, opens it over file://
-   and asserts the same, and that it made no request at all.
+   arrow keys); that the solution downloads as JSON, the assignments,
+   unfilled and stand-in sheets as CSV byte for byte what `farmhand match
+   --format csv` writes (byte order mark included) and the map as a GeoJSON
+   FeatureCollection; and that there was no console error, no failed request
+   and no request to another host.
+4. Uploads a workers CSV with bad rows (CP949, as Korean Excel saves it) and
+   asserts that every issue is listed by file, line and column; sends an
+   invalid JSON problem and asserts that every issue is listed, naming the
+   JSON path and the worker's id.
+5. Writes a report with `farmhand match --report` from the same CSV pair,
+   opens it over file:// and asserts the same, and that it made no request
+   at all.
 
-Screenshots go to OUT/page.png and OUT/report.png. Prints one line per
+Screenshots go to OUT/page.png, OUT/report.png and OUT/csv-errors.png. Prints one line per
 check group and closes with `browser: N passed, M failed`.
 """
 
@@ -201,8 +206,8 @@ def date_range(start, end):
     return [(a + timedelta(days=i)).isoformat() for i in range((b - a).days + 1)]
 
 
-def test_page(browser, base, inputs, problem, solution, out):
-    checks = Checks("page: / matches the example and draws the plan")
+def test_page(browser, base, inputs, problem, solution, cli_sheets, out):
+    checks = Checks("page: / matches the example CSV pair, draws the plan and downloads it")
     context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
@@ -212,13 +217,8 @@ def test_page(browser, base, inputs, problem, solution, out):
     checks.that(page.is_hidden("#results"), "results shown before any match")
     page.fill("#token", TOKEN)
     page.fill("#standby", "3")
-    if inputs["kind"] == "csv":
-        # The page enables CSV once it has seen the server's sheet endpoints.
-        page.wait_for_selector("#csv-inputs:not([disabled])")
-        page.set_input_files("#workers-file", str(inputs["workers"]))
-        page.set_input_files("#demands-file", str(inputs["demands"]))
-    else:
-        page.set_input_files("#problem-file", str(inputs["problem"]))
+    page.set_input_files("#workers-file", str(inputs["workers"]))
+    page.set_input_files("#demands-file", str(inputs["demands"]))
     page.click("#match-button")
     page.wait_for_selector("#results:not([hidden])")
     page.wait_for_selector("#map line.assignment", state="attached")
@@ -234,9 +234,75 @@ def test_page(browser, base, inputs, problem, solution, out):
     checks.that(len(downloaded["assignments"]) == len(solution["assignments"]),
                 "the downloaded solution differs from the CLI's")
 
+    # The sheets come from the server's export routes: exactly the CLI's
+    # files, byte order mark and CRLF included (which only a Blob keeps).
+    for button, name in (("#download-assignments-csv", "assignments.csv"),
+                         ("#download-unfilled-csv", "unfilled.csv"),
+                         ("#download-standby-csv", "standby.csv")):
+        checks.that(page.is_visible(button), f"{button} is not shown")
+        with page.expect_download() as info:
+            page.click(button)
+        data = Path(info.value.path()).read_bytes()
+        checks.that(info.value.suggested_filename == "farmhand-" + name,
+                    f"{button} saves as {info.value.suggested_filename!r}")
+        checks.that(data.startswith(b"\xef\xbb\xbfdate,demand_id,farm_id,"),
+                    f"{name} does not start with a BOM and its header: {data[:40]!r}")
+        checks.that(data == (cli_sheets / name).read_bytes(),
+                    f"{name} differs from `farmhand match --format csv`'s ({len(data)} bytes)")
+    with page.expect_download() as info:
+        page.click("#download-geojson")
+    checks.that(info.value.suggested_filename == "farmhand-plan.geojson",
+                f"the map saves as {info.value.suggested_filename!r}")
+    geojson = json.loads(Path(info.value.path()).read_bytes())
+    checks.that(geojson.get("type") == "FeatureCollection", "the GeoJSON is no FeatureCollection")
+    kinds = [f["properties"]["kind"] for f in geojson.get("features", [])]
+    checks.that(kinds.count("worker") == len(problem["workers"])
+                and kinds.count("assignment") == len(solution["assignments"]),
+                f"the map has {kinds.count('worker')} workers and {kinds.count('assignment')} lines")
+    checks.that("Downloaded" in page.text_content("#status"), f"status: {page.text_content('#status')!r}")
+
     page.screenshot(path=str(out / "page.png"), full_page=True)
     for problem_seen in watch.take():
         checks.that(False, problem_seen)
+    context.close()
+    return checks.report()
+
+
+def test_bad_csv(browser, base, demands_csv, out):
+    """Bad rows in a CP949 workers sheet, against the real server."""
+    checks = Checks("page: CSV files with bad rows list every issue by file, line and column")
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    watch = Watch(page, (base + "/", "data:"))
+    # Excel on a Korean Windows saves "CSV (comma delimited)" as CP949: the
+    # bytes must reach the server as they are, and the Korean id come back.
+    workers = out / "workers-bad.csv"
+    workers.write_bytes((
+        "id,name,lat,lon,skills,availability\n"
+        "w-완주-001,김민준,35.94,127.16,harvest:3,2027-04-05..2027-04-09\n"
+        "w-완주-002,이서연,95.5,127.16,harvest:2,2027-04-05\n"
+        "w-완주-001,박영수,35.90,127.10,,2027-04-31\n"
+    ).encode("cp949"))
+    page.goto(base + "/")
+    page.fill("#token", TOKEN)
+    page.set_input_files("#workers-file", str(workers))
+    page.set_input_files("#demands-file", str(demands_csv))
+    page.click("#match-button")
+    page.wait_for_selector("#errors:not([hidden])")
+    items = page.locator("#errors-list li").all_text_contents()
+    checks.that(len(items) == 3, f"{len(items)} issues listed: {items}")
+    expected = (("workers-bad.csv:3:lat", "95.5"), ("workers-bad.csv:4:id", "w-완주-001"),
+                ("workers-bad.csv:4:availability", "2027-04-31"))
+    for where, what in expected:
+        checks.that(any(i.startswith(where + ":") and what in i for i in items),
+                    f"no issue at {where} mentioning {what}: {items}")
+    head = page.text_content("#errors-head")
+    checks.that("The CSV files have 3 issues" in head, f"head: {head!r}")
+    checks.that(page.is_hidden("#results"), "a plan is shown for invalid CSV files")
+    page.locator("#input-panel").screenshot(path=str(out / "csv-errors.png"))
+    unexpected = [p for p in watch.take() if "422" not in p]
+    checks.that(not unexpected, f"unexpected: {unexpected}")
     context.close()
     return checks.report()
 
@@ -279,18 +345,18 @@ def test_invalid(browser, base, problem, out):
     return checks.report()
 
 
-def test_report(browser, binary, problem_path, out):
-    checks = Checks("report: farmhand match --report, opened over file://")
+def test_report(browser, binary, inputs, problem, out):
+    checks = Checks("report: farmhand match --report of the CSV pair, opened over file://")
     report = out / "report.html"
     plan = out / "report-plan.json"
-    run = subprocess.run([binary, "match", str(problem_path), "-o", str(plan), "--report", str(report), "-q"],
+    run = subprocess.run([binary, "match", "--workers", str(inputs["workers"]), "--demands", str(inputs["demands"]),
+                          "--standby", "3", "-o", str(plan), "--report", str(report), "-q"],
                          capture_output=True, text=True)
     if run.returncode != 0:
         checks.that(False, f"farmhand match --report failed: {run.stderr}")
         return checks.report()
-    problem = json.loads(problem_path.read_text())
     solution = json.loads(plan.read_text())
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     url = report.resolve().as_uri()
@@ -303,89 +369,13 @@ def test_report(browser, binary, problem_path, out):
     for problem_seen in watch.take():
         checks.that(False, problem_seen)
     checks.that(watch.requests == [url], f"the report made requests: {watch.requests[1:]}")
-    context.close()
-    return checks.report()
 
-
-def test_sheets_contract(browser, base, problem, out):
-    """The page's CSV path and exports against the farmhand-sheets endpoint
-    contract, with those endpoints stubbed in the browser. Runs only while
-    the server lacks them; once they land, test_page sends the real CSV pair.
-    """
-    checks = Checks("page: CSV upload and exports against the sheets contract (stubbed)")
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    watch = Watch(page, (base + "/", "blob:" + base, "data:"))
-
-    # Excel on a Korean Windows writes CP949: the bytes must reach the server
-    # as they are.
-    workers = out / "stub-workers.csv"
-    demands = out / "stub-demands.csv"
-    workers.write_bytes("id,lat,lon\nw-완주-001,35.9,127.1\n".encode("cp949"))
-    demands.write_bytes("id,farm_id,lat,lon\nd-딸기-01,farm-01,35.9,127.1\n".encode("cp949"))
-
-    def openapi(route):
-        doc = route.fetch().json()
-        for path in ("/v1/sheets/problem", "/v1/export/assignments.csv", "/v1/export/unfilled.csv",
-                     "/v1/export/geojson"):
-            doc["paths"][path] = {"post": {}}
-        route.fulfill(json=doc)
-
-    sheet_bodies = []
-
-    def sheets(route):
-        body = json.loads(route.request.post_data)
-        sheet_bodies.append(body)
-        if len(sheet_bodies) == 1:
-            route.fulfill(status=422, json={
-                "error": "invalid_sheets", "message": "the spreadsheets have 1 issue(s)",
-                "details": [{"path": "", "file": "stub-workers.csv", "line": 2, "column": "lat",
-                             "code": "out_of_range", "message": "must be within [-90, 90], got 123.5"}]})
-        else:
-            route.fulfill(json=problem)
-
-    export_bodies = []
-
-    def export(route):
-        export_bodies.append(json.loads(route.request.post_data))
-        route.fulfill(body='{"type": "FeatureCollection", "features": []}',
-                      headers={"content-type": "application/geo+json"})
-
-    page.route("**/openapi.json", openapi)
-    page.route("**/v1/sheets/problem", sheets)
-    page.route("**/v1/export/geojson", export)
-    page.goto(base + "/")
-    page.wait_for_selector("#csv-inputs:not([disabled])")
-    page.fill("#token", TOKEN)
-    page.set_input_files("#workers-file", str(workers))
-    page.set_input_files("#demands-file", str(demands))
-    page.click("#match-button")
-    page.wait_for_selector("#errors:not([hidden])")
-    items = page.locator("#errors-list li").all_text_contents()
-    checks.that(len(items) == 1 and "stub-workers.csv:2:lat" in items[0], f"sheet issue shown as {items}")
-    checks.that(page.is_hidden("#results"), "a plan is shown for invalid sheets")
-    first = sheet_bodies[0] if sheet_bodies else {}
-    for key, path in (("workers", workers), ("demands", demands)):
-        sent = first.get(key, {})
-        checks.that(sent.get("name") == path.name, f"{key} sent with name {sent.get('name')!r}")
-        checks.that(base64.b64decode(sent.get("base64", "")) == path.read_bytes(),
-                    f"the {key} bytes did not arrive unchanged")
-
-    page.click("#match-button")
-    page.wait_for_selector("#map line.assignment", state="attached")
-    checks.that(page.is_hidden("#errors"), "the sheet issue is still shown after a good match")
-    checks.that(page.is_enabled("#download-geojson"), "the GeoJSON download is disabled")
+    # The JSON download is the embedded solution as it is: none of the
+    # fields the view adds for itself, so /v1/check takes it back.
     with page.expect_download() as info:
-        page.click("#download-geojson")
-    checks.that(json.loads(Path(info.value.path()).read_text())["type"] == "FeatureCollection",
-                "the GeoJSON download is not the server's answer")
-    sent = export_bodies[0] if export_bodies else {}
-    checks.that(set(sent) == {"problem", "solution"} and sent["solution"].get("assignments"),
-                "the export request is not {problem, solution}")
-
-    unexpected = [p for p in watch.take() if "422" not in p]
-    checks.that(not unexpected, f"unexpected: {unexpected}")
+        page.click("#download-json")
+    downloaded = json.loads(Path(info.value.path()).read_text())
+    checks.that(downloaded == solution, "the report's JSON download is not the solution it embeds")
     context.close()
     return checks.report()
 
@@ -400,49 +390,34 @@ def main():
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
 
-    # The problem with three stand-ins per slot, as the page asks for it too.
+    # A JSON problem, for the page's JSON path and its error listing.
     problem = json.loads((args.examples / "wanju-spring.json").read_text())
-    problem["options"]["standby_per_slot"] = 3
-    problem_path = out / "problem-standby.json"
-    problem_path.write_text(json.dumps(problem, ensure_ascii=False))
 
     workers_csv, demands_csv = args.examples / "workers.csv", args.examples / "demands.csv"
-    if workers_csv.exists() and demands_csv.exists():
-        inputs = {"kind": "csv", "workers": workers_csv, "demands": demands_csv}
-        print(f"browser: the page gets the CSV pair {workers_csv.name} + {demands_csv.name}")
-    else:
-        inputs = {"kind": "json", "problem": args.examples / "wanju-spring.json"}
-        print("browser: the page gets examples/wanju-spring.json (no CSV pair in examples/ yet)")
+    inputs = {"workers": workers_csv, "demands": demands_csv}
+    # What the page must show and download: the CLI's plan of the same pair
+    # with the same three stand-ins, as JSON and as CSV sheets.
+    sheets_args = [args.bin, "match", "--workers", str(workers_csv), "--demands", str(demands_csv),
+                   "--standby", "3", "-q"]
+    cli_sheets = out / "cli-sheets"
+    subprocess.run(sheets_args + ["--format", "csv", "-o", str(cli_sheets)], check=True)
+    solution = json.loads(subprocess.run(sheets_args, capture_output=True, text=True, check=True).stdout)
 
     server, base = start_server(args.bin, out)
     passed = failed = 0
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=args.chromium)
-            # The answer the page should show: the same problem through the CLI.
-            expected = subprocess.run([args.bin, "match", str(problem_path), "-q"],
-                                      capture_output=True, text=True, check=True)
-            solution = json.loads(expected.stdout)
-            if inputs["kind"] == "csv":
-                # The CSV pair is the example in other clothes; what the page
-                # shows is checked against the problem the server reads.
-                problem_for_page = sheets_problem(base, inputs)
-                problem_for_page.setdefault("options", {})["standby_per_slot"] = 3
-                tmp = out / "problem-from-csv.json"
-                tmp.write_text(json.dumps(problem_for_page))
-                solution = json.loads(subprocess.run([args.bin, "match", str(tmp), "-q"], capture_output=True,
-                                                     text=True, check=True).stdout)
-            else:
-                problem_for_page = problem
+            # What the page shows is checked against the problem the server
+            # reads from the pair (Korean ids and all).
+            problem_for_page = sheets_problem(base, inputs)
+            problem_for_page["options"]["standby_per_slot"] = 3
             results = [
-                guarded(test_page, browser, base, inputs, problem_for_page, solution, out),
+                guarded(test_page, browser, base, inputs, problem_for_page, solution, cli_sheets, out),
+                guarded(test_bad_csv, browser, base, demands_csv, out),
                 guarded(test_invalid, browser, base, problem, out),
-                guarded(test_report, browser, args.bin, problem_path, out),
+                guarded(test_report, browser, args.bin, inputs, problem_for_page, out),
             ]
-            if not server_has_sheets(base):
-                print("browser: the server has no sheets endpoints yet; "
-                      "checking the page's CSV path against their contract, stubbed")
-                results.append(guarded(test_sheets_contract, browser, base, problem, out))
             for ok in results:
                 passed, failed = passed + ok, failed + (not ok)
             browser.close()
@@ -452,7 +427,7 @@ def main():
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
-    print(f"browser: screenshots in {out / 'page.png'} and {out / 'report.png'}")
+    print(f"browser: screenshots in {out / 'page.png'}, {out / 'report.png'} and {out / 'csv-errors.png'}")
     print(f"browser: {passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
 
@@ -464,11 +439,6 @@ def guarded(test, *args):
     except Exception as err:  # noqa: BLE001 - any error fails the group, and the run goes on
         print(f"browser: FAIL {test.__name__}: {type(err).__name__}: {err}")
         return False
-
-
-def server_has_sheets(base):
-    with urllib.request.urlopen(base + "/openapi.json", timeout=10) as res:
-        return "/v1/sheets/problem" in json.loads(res.read())["paths"]
 
 
 def sheets_problem(base, inputs):

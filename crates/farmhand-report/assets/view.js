@@ -33,12 +33,12 @@
     mode: document.body.getAttribute('data-mode') === 'page' ? 'page' : 'report',
     problem: null,
     solution: null,
+    problemText: null,
     solutionText: null,
     ix: null,
     day: null,
     map: null,
     chart: null,
-    caps: { sheets: false, exports: false },
     input: { kind: null, file: null, workers: null, demands: null }
   };
 
@@ -227,6 +227,8 @@
       (source ? ' · ' + source : '');
     renderFigures(solution);
     renderWarnings(solution);
+    // Stand-ins are a sheet of their own only when the plan has some.
+    $('download-standby-csv').hidden = !(Array.isArray(solution.standby) && solution.standby.length);
     renderDropped(solution);
     renderLegend(ix);
     state.map = buildMap(ix);
@@ -717,8 +719,11 @@
 
   // ------------------------------------------------------------- downloads
 
-  function download(name, text, type) {
-    var url = URL.createObjectURL(new Blob([text], { type: type }));
+  /* Saves text, or a Blob as the server sent it (byte for byte: a CSV's
+     byte order mark survives only this way). */
+  function download(name, data, type) {
+    var blob = data instanceof Blob ? data : new Blob([data], { type: type });
+    var url = URL.createObjectURL(blob);
     var a = h('a', { href: url, download: name });
     document.body.appendChild(a);
     a.click();
@@ -732,14 +737,19 @@
   }
 
   /* CSV and GeoJSON come from the server, so that they are byte for byte what
-     the CLI writes. */
-  function downloadExport(path, name, type) {
-    if (!state.solution) return;
-    var body = JSON.stringify({ problem: state.problem, solution: state.solution });
+     the CLI writes (farmhand-sheets' writers): POST v1/export/assignments.csv,
+     unfilled.csv, standby.csv (text/csv, UTF-8 with a byte order mark, CRLF)
+     and v1/export/geojson (application/geo+json), each given
+     {"problem", "solution"} as solved. */
+  function downloadExport(path, name) {
+    if (!state.problemText || !state.solutionText) return;
+    // The texts as sent and answered: the view adds fields of its own to the
+    // parsed objects, which the API's strict parsing would refuse.
+    var body = '{"problem":' + state.problemText + ',"solution":' + state.solutionText + '}';
     setStatus('busy', 'Preparing ' + name + '…');
-    api(path, body).then(function (r) {
-      if (!r.ok) { showApiError(r, {}); return; }
-      download(name, r.text, type);
+    api(path, body, true).then(function (r) {
+      if (!r.ok) { showApiError(r, { what: 'The plan', download: true }); return; }
+      download(name, r.blob);
       setStatus('ok', 'Downloaded ' + name + '.');
     }, function (err) { setStatus('bad', 'Could not reach the server: ' + err.message); });
   }
@@ -752,57 +762,23 @@
     el.textContent = text;
   }
 
-  function api(path, body) {
+  /* POSTs JSON to the API; a success comes back as text, or as a Blob when
+     `binary` (downloads), an error always as text and parsed JSON. */
+  function api(path, body, binary) {
     var headers = { 'content-type': 'application/json' };
     var token = $('token').value.trim();
     if (token) headers.authorization = 'Bearer ' + token;
     // Relative to the page, so that a server behind a path prefix works.
     return fetch(path, { method: 'POST', headers: headers, body: body }).then(function (res) {
+      if (binary && res.ok) {
+        return res.blob().then(function (blob) { return { ok: true, status: res.status, blob: blob }; });
+      }
       return res.text().then(function (text) {
         var json = null;
         try { json = JSON.parse(text); } catch (e) { json = null; }
         return { ok: res.ok, status: res.status, text: text, json: json };
       });
     });
-  }
-
-  /* The capabilities of the server, read from its OpenAPI document: CSV
-     upload and exports need a server built with farmhand-sheets.
-
-     TODO(sheets): the server gains these routes when farmhand-sheets is on
-     main; until then they are absent from /openapi.json and the page
-     disables CSV upload and the CSV and GeoJSON downloads. The contract the
-     page is written against:
-       POST v1/sheets/problem
-         {"workers": {"name", "base64"}, "demands": {"name", "base64"},
-          "encoding": "auto" | "utf-8" | "cp949"}
-         200: the Problem (JSON); 422: {"error", "message", "details": [
-           {"file", "line", "column", "code", "message"}, ...]} from
-           farmhand_sheets::read_problem's SheetIssues
-       POST v1/export/assignments.csv, v1/export/unfilled.csv (text/csv),
-       POST v1/export/geojson (application/geo+json)
-         {"problem", "solution"}: the bytes farmhand_sheets writes for the
-         CLI (write_assignments_csv, write_unfilled_csv, geojson). */
-  function detectCapabilities() {
-    return fetch('openapi.json').then(function (res) { return res.ok ? res.json() : null; })
-      .catch(function () { return null; })
-      .then(function (doc) {
-        var paths = (doc && doc.paths) || {};
-        state.caps.sheets = Object.prototype.hasOwnProperty.call(paths, '/v1/sheets/problem');
-        state.caps.exports = Object.prototype.hasOwnProperty.call(paths, '/v1/export/geojson');
-        $('csv-inputs').disabled = !state.caps.sheets;
-        var note = $('csv-note');
-        note.hidden = state.caps.sheets;
-        note.textContent = state.caps.sheets ? '' :
-          'This server does not read CSV files yet (it needs farmhand-sheets); send the problem as JSON.';
-        ['download-assignments-csv', 'download-unfilled-csv', 'download-geojson'].forEach(function (id) {
-          $(id).disabled = !state.caps.exports;
-          $(id).title = state.caps.exports ? '' : 'needs a server with farmhand-sheets';
-        });
-        var dnote = $('download-note');
-        dnote.hidden = state.caps.exports;
-        dnote.textContent = state.caps.exports ? '' : 'CSV and GeoJSON need a server with farmhand-sheets.';
-      });
   }
 
   function describeSource() {
@@ -826,10 +802,6 @@
     if (json.length) {
       inp.kind = 'json'; inp.file = json[0]; inp.workers = inp.demands = null;
     } else {
-      if (!state.caps.sheets) {
-        showErrors('This server does not read CSV files yet; send the problem as JSON.', []);
-        return;
-      }
       inp.kind = 'csv'; inp.file = null;
       files.forEach(function (f, i) {
         var which = slot || (/work/i.test(f.name) ? 'workers' : /demand|farm/i.test(f.name) ? 'demands'
@@ -882,8 +854,8 @@
     var items = details.map(function (d) {
       var where;
       if (d.file) {
-        // Sheet issues: file:line:column, as the server reports them.
-        where = d.file + (d.line ? ':' + d.line + (d.column ? ':' + d.column : '') : '');
+        // A spreadsheet's issue: its path is the cell, file:line:column.
+        where = d.path || d.file;
       } else if (d.line && ctx.fileName && !ctx.rewritten) {
         where = ctx.fileName + ':' + d.line + ':' + d.column + (d.path ? ' ' + d.path : '');
       } else {
@@ -892,9 +864,14 @@
       return [where, pathSubject(ctx.problem, d.path), d.message, d.code];
     });
     var head;
-    if (r.status === 422) {
-      head = (ctx.what || 'The problem') + ' has ' + details.length + (details.length === 1 ? ' issue' : ' issues') +
+    var n = details.length + (details.length === 1 ? ' issue' : ' issues');
+    if (r.status === 422 && ctx.download) {
+      head = 'The plan cannot be exported: its problem has ' + n + '.';
+    } else if (r.status === 422) {
+      head = (ctx.what || 'The problem') + (ctx.plural ? ' have ' : ' has ') + n +
         '; nothing was solved. Fix ' + (details.length === 1 ? 'it' : 'them') + ' and press Match again.';
+    } else if (r.status === 400 && ctx.what) {
+      head = (ctx.what) + (ctx.plural ? ' were' : ' was') + ' not accepted: ' + (body.message || 'malformed');
     } else if (r.status === 400) {
       head = 'The file is not a problem in JSON: ' + (body.message || 'malformed');
     } else if (r.status === 401) {
@@ -907,7 +884,11 @@
   }
 
   /* A file's bytes as base64: CSV files from Excel on a Korean Windows are
-     CP949, which only the server can decode, so the bytes go as they are. */
+     CP949, which only the server can decode, so the bytes go as they are to
+     POST v1/sheets/problem {"workers": {"name", "base64"}, "demands": {...},
+     "encoding": "auto"}. It answers the Problem, or 422 with every issue of
+     both files, each with its cell as `path` (workers.csv:7:lat) and
+     `file`, `line`, `column_name` apart. */
   function readBase64(file) {
     return new Promise(function (resolve, reject) {
       var reader = new FileReader();
@@ -957,7 +938,7 @@
           encoding: 'auto'
         }));
       }).then(function (r) {
-        if (!r.ok) { showApiError(r, { what: 'The CSV files' }); return null; }
+        if (!r.ok) { showApiError(r, { what: 'The CSV files', plural: true }); return null; }
         setStatus('busy', 'Solving…');
         return r.text;
       });
@@ -975,6 +956,7 @@
       return api('v1/match', problemText).then(function (r) {
         if (!r.ok) { showApiError(r, ctx); return; }
         var solution = r.json;
+        state.problemText = problemText;
         state.solutionText = r.text;
         show(ctx.problem, solution, source);
         var sm = solution.summary || {};
@@ -1011,15 +993,17 @@
     });
     $('match-button').addEventListener('click', runMatch);
     $('download-assignments-csv').addEventListener('click', function () {
-      downloadExport('v1/export/assignments.csv', 'farmhand-assignments.csv', 'text/csv');
+      downloadExport('v1/export/assignments.csv', 'farmhand-assignments.csv');
     });
     $('download-unfilled-csv').addEventListener('click', function () {
-      downloadExport('v1/export/unfilled.csv', 'farmhand-unfilled.csv', 'text/csv');
+      downloadExport('v1/export/unfilled.csv', 'farmhand-unfilled.csv');
+    });
+    $('download-standby-csv').addEventListener('click', function () {
+      downloadExport('v1/export/standby.csv', 'farmhand-standby.csv');
     });
     $('download-geojson').addEventListener('click', function () {
-      downloadExport('v1/export/geojson', 'farmhand-plan.geojson', 'application/geo+json');
+      downloadExport('v1/export/geojson', 'farmhand-plan.geojson');
     });
-    detectCapabilities();
   }
 
   function startReport() {
@@ -1030,6 +1014,9 @@
       $('empty-note').textContent = 'This report holds no plan.';
       return;
     }
+    // Kept as text before the view adds its own fields to the objects, so
+    // that the JSON download is the solution as embedded.
+    state.solutionText = JSON.stringify(data.solution, null, 2);
     show(data.problem, data.solution, null);
   }
 
