@@ -59,13 +59,17 @@ enum Command {
             the solution to -o or stdout: as pretty JSON, as CSV sheets for Excel \
             (--format csv: assignments.csv, unfilled.csv, standby.csv in the directory -o), \
             or as a GeoJSON map (--format geojson). A summary for a person goes to stderr: \
-            fill rate, travel, and the unfilled slots grouped by reason.",
+            fill rate, travel, and the unfilled slots grouped by reason. --report also writes \
+            the plan as one HTML page to open in a browser, offline: a map, fill by date, the \
+            unfilled slots with their reasons, and every worker's schedule.",
         after_help = "Examples:\n  \
             farmhand match examples/wanju-spring.json -o plan.json\n  \
+            farmhand match examples/wanju-spring.json -o plan.json --report plan.html\n  \
             farmhand match --workers examples/workers.csv --demands examples/demands.csv \
             --format csv -o plan/\n  \
             farmhand match --workers w.csv --demands d.csv --encoding cp949 --standby 3 --format csv\n  \
             farmhand match --workers workers.csv --demands demands.csv --format geojson -o plan.geojson\n  \
+            farmhand match --workers w.csv --demands d.csv -q -o plan.json --report plan.html\n  \
             farmhand match --threads 2 -q county.json > plan.json\n  \
             cat problem.json | farmhand match - -o plan.json"
     )]
@@ -111,8 +115,8 @@ enum Command {
     /// Serve the match API over HTTP (the same server as `farmhand-server`).
     #[command(
         long_about = "Serve the match API over HTTP (the same server as `farmhand-server`).\n\n\
-            Endpoints: POST /v1/match, /v1/validate, /v1/check, /v1/jobs; GET /healthz, \
-            /readyz, /metrics, /openapi.json. Every flag can also be set by the environment \
+            Endpoints: GET / (the web page); POST /v1/match, /v1/validate, /v1/check, \
+            /v1/jobs; GET /healthz, /readyz, /metrics, /openapi.json. Every flag can also be set by the environment \
             variable shown; stops gracefully on Ctrl-C or SIGTERM.",
         after_help = "Examples:\n  \
             farmhand serve\n  \

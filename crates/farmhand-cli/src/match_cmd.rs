@@ -50,6 +50,12 @@ pub(crate) struct Args {
     /// Solve with this many threads (default: one per core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
+
+    /// Also write the plan as one self-contained HTML page (map, fill by
+    /// date, unfilled slots, schedules) that opens offline in a browser.
+    /// Works with a problem file and with spreadsheets alike.
+    #[arg(long, value_name = "REPORT.html")]
+    report: Option<PathBuf>,
 }
 
 /// `--format`.
@@ -69,9 +75,20 @@ pub(crate) fn run(args: &Args, quiet: bool) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     let Some(input) = read_input(args)? else { return Ok(ExitCode::from(1)) };
-    // The wire problem is needed again only to write sheets or a map; free
-    // it before the solve otherwise, which matters for the national preset.
-    let problem = (args.format != Format::Json).then_some(input.problem);
+    // Created before the solve, so that a report that cannot be written
+    // fails at once rather than after a long solve.
+    let report = match &args.report {
+        Some(path) => Some((
+            path,
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create the report {}", path.display()))?,
+        )),
+        None => None,
+    };
+    // The wire problem is needed again only to write sheets, a map or a
+    // report; free it before the solve otherwise, which matters for the
+    // national preset.
+    let problem = (args.format != Format::Json || report.is_some()).then_some(input.problem);
     let instance = input.instance;
 
     let reporter = Reporter::new(quiet);
@@ -98,6 +115,11 @@ pub(crate) fn run(args: &Args, quiet: bool) -> Result<ExitCode> {
             out.write_all(b"\n")
         })?,
     }
+    if let (Some((path, mut file)), Some(problem)) = (report, &problem) {
+        let html = farmhand_report::render_report(problem, &solution);
+        file.write_all(html.as_bytes())
+            .with_context(|| format!("cannot write the report {}", path.display()))?;
+    }
     if !quiet {
         // Validation warnings of spreadsheets point at rows; the solver's own
         // warnings (time limits) follow as they are.
@@ -111,6 +133,9 @@ pub(crate) fn run(args: &Args, quiet: bool) -> Result<ExitCode> {
             None => solution.warnings.clone(),
         };
         eprint!("{}", render::match_summary(&solution, &warnings));
+        if let Some(path) = &args.report {
+            eprintln!("farmhand: report written to {}", path.display());
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -231,6 +231,76 @@ fn thread_count_does_not_change_the_plan() {
     assert_eq!(plan("1"), plan("2"));
 }
 
+#[test]
+fn match_writes_a_self_contained_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.json");
+    let report = dir.path().join("report.html");
+    let out = farmhand(&[
+        "match",
+        "../../examples/wanju-spring.json",
+        "-o",
+        plan.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("report written to"), "{}", stderr(&out));
+    // The normal output is still written.
+    let solution = farmhand::Solution::from_json(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.starts_with("<!doctype html>"), "{}", &html[..100]);
+    assert!(html.contains(r#"<meta charset="utf-8">"#));
+
+    // Self-contained: nothing is fetched, from anywhere.
+    let lower = html.to_ascii_lowercase();
+    for needle in ["<script src", "<link href", "@import", "<iframe", "<img"] {
+        assert!(!lower.contains(needle), "the report contains {needle:?}");
+    }
+    // No CSS `url(...)` (the script's `URL.createObjectURL(` is no request).
+    let css_url = lower
+        .match_indices("url(")
+        .any(|(at, _)| !lower[..at].ends_with(|c: char| c.is_ascii_alphanumeric()));
+    assert!(!css_url, "the report has a CSS url(");
+    for attr in ["src=", "href="] {
+        for (at, _) in lower.match_indices(attr) {
+            let value = lower[at + attr.len()..].trim_start_matches(['"', '\'']);
+            assert!(
+                !value.starts_with("http:")
+                    && !value.starts_with("https:")
+                    && !value.starts_with("//"),
+                "an external {attr} at byte {at}: {}",
+                &html[at..(at + 80).min(html.len())]
+            );
+        }
+    }
+    assert!(lower.contains("content-security-policy"), "the report forbids requests itself");
+
+    // The embedded data is the problem and exactly this solution.
+    let open = r#"<script type="application/json" id="farmhand-data">"#;
+    let start = html.find(open).expect("the data element") + open.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    let data: serde_json::Value = serde_json::from_str(&html[start..end]).unwrap();
+    assert_eq!(data["problem"]["workers"].as_array().unwrap().len(), 300);
+    let embedded: farmhand::Solution = serde_json::from_value(data["solution"].clone()).unwrap();
+    assert_eq!(embedded.assignments, solution.assignments);
+    assert_eq!(embedded.unfilled, solution.unfilled);
+}
+
+#[test]
+fn an_invalid_problem_writes_no_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = write(
+        dir.path(),
+        "bad.json",
+        r#"{"workers": [], "demands": [], "options": {"standby_per_slot": 99}}"#,
+    );
+    let report = dir.path().join("report.html");
+    let out = farmhand(&["match", &bad, "--report", report.to_str().unwrap(), "-q"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!report.exists());
+}
+
 const WORKERS_CSV: &str = "../../examples/workers.csv";
 const DEMANDS_CSV: &str = "../../examples/demands.csv";
 
@@ -438,4 +508,48 @@ fn validate_sheets_lists_warnings_at_their_rows() {
         "{report}"
     );
     assert!(stderr(&out).contains("valid: 1 workers, 1 demands over 1 days, 1 warning(s)"));
+}
+
+#[test]
+fn match_writes_a_report_from_the_example_sheets() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.html");
+    let map = dir.path().join("plan.geojson");
+    let out = farmhand(&[
+        "match",
+        "--workers",
+        WORKERS_CSV,
+        "--demands",
+        DEMANDS_CSV,
+        "--standby",
+        "2",
+        "--format",
+        "geojson",
+        "-o",
+        map.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("report written to"), "{}", stderr(&out));
+    // The chosen output is still written, next to the report.
+    let geojson: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&map).unwrap()).unwrap();
+    assert_eq!(geojson["type"], "FeatureCollection");
+
+    // The report embeds the problem the sheets describe (Korean ids and all)
+    // and a plan of it with the stand-ins asked for.
+    let html = std::fs::read_to_string(&report).unwrap();
+    let open = r#"<script type="application/json" id="farmhand-data">"#;
+    let start = html.find(open).expect("the data element") + open.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    let data: serde_json::Value = serde_json::from_str(&html[start..end]).unwrap();
+    let mut problem = example_sheets_problem();
+    problem.options.standby_per_slot = 2;
+    let embedded: farmhand::Problem = serde_json::from_value(data["problem"].clone()).unwrap();
+    assert_eq!(embedded, problem);
+    let solution: farmhand::Solution = serde_json::from_value(data["solution"].clone()).unwrap();
+    assert!(farmhand::check(&problem, &solution).ok);
+    assert!(solution.standby.is_some_and(|s| !s.is_empty()));
+    assert!(html.contains("f-봉동-생강"), "Korean farm ids are embedded as they are");
 }

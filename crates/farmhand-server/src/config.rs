@@ -33,8 +33,9 @@ pub struct ServeArgs {
     #[arg(long, env = "FARMHAND_MAX_CONCURRENT_SOLVES")]
     pub max_concurrent_solves: Option<usize>,
 
-    /// Synchronous requests (match, validate, check) that may wait for a free
-    /// solve beyond those running; more get 503 with `Retry-After`.
+    /// Synchronous requests (match, validate, check, sheets, exports) that
+    /// may wait for a free solve beyond those running; more get 503 with
+    /// `Retry-After`.
     #[arg(long, env = "FARMHAND_MAX_WAITING", default_value_t = 64)]
     pub max_waiting: usize,
 

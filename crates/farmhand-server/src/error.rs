@@ -28,23 +28,65 @@ pub struct ErrorBody {
 }
 
 /// One problem of a request.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+///
+/// `path` and `message` are always there. A problem found in a spreadsheet
+/// (`POST /v1/sheets/problem`) also has `file`, `line` (when it is about a
+/// row) and `column_name` (when it is about a cell or a column), and its
+/// `path` reads `file:line:column_name`, e.g. `workers.csv:7:lat`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// JSON path of the offending value, e.g. `workers[3].location.lat`;
-    /// empty for the document as a whole.
+    /// empty for the document as a whole. For a spreadsheet, the cell:
+    /// `workers.csv:7:lat` (file, line, column), `workers.csv:1` (the
+    /// header line) or `workers.csv` (the file).
     pub path: String,
     /// What is wrong and how to fix it.
     pub message: String,
-    /// Stable code of the library's validation (`invalid_problem`), or the
-    /// kind of JSON error (`syntax`, `data`, `eof`) for `malformed_json`.
+    /// Stable code of the library's validation (`invalid_problem`; for a
+    /// spreadsheet also the reading codes of farmhand-sheets, such as
+    /// `invalid_number`), or the kind of JSON error (`syntax`, `data`, `eof`)
+    /// for `malformed_json`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// Line of the JSON error, from 1 (`malformed_json` only).
+    /// The spreadsheet at fault, by the name the request gave it
+    /// (`POST /v1/sheets/problem` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Line, from 1: of the JSON error for `malformed_json`; of the row in
+    /// the spreadsheet `file` (the header is line 1) for a spreadsheet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
     /// Column of the JSON error, from 1 (`malformed_json` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column: Option<usize>,
+    /// The spreadsheet column's header name, e.g. `lat`, when the problem is
+    /// about one cell or one column (`POST /v1/sheets/problem` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column_name: Option<String>,
+}
+
+impl ErrorDetail {
+    /// A spreadsheet issue as a detail: the cell as `path`, and the same
+    /// apart as `file`, `line` and `column_name`.
+    fn from_sheet_issue(issue: farmhand_sheets::SheetIssue) -> Self {
+        let mut path = issue.file.clone();
+        if issue.line > 0 {
+            path.push_str(&format!(":{}", issue.line));
+        }
+        if let Some(column) = &issue.column {
+            path.push(':');
+            path.push_str(column);
+        }
+        ErrorDetail {
+            path,
+            message: issue.message,
+            code: Some(issue.code),
+            file: Some(issue.file),
+            line: (issue.line > 0).then(|| usize::try_from(issue.line).unwrap_or(usize::MAX)),
+            column: None,
+            column_name: issue.column,
+        }
+    }
 }
 
 /// Everything that can go wrong with a request.
@@ -75,6 +117,9 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     /// 422: the problem breaks the spec; every issue found.
     InvalidProblem(Vec<farmhand::Issue>),
+    /// 422: spreadsheets that do not make a valid problem; every issue
+    /// found, each with its file, line and column.
+    InvalidSheets(Vec<farmhand_sheets::SheetIssue>),
     /// 503: every solve slot and waiting place is taken.
     Overloaded,
     /// 503: the server is shutting down.
@@ -107,7 +152,9 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
-            ApiError::InvalidProblem(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_problem"),
+            ApiError::InvalidProblem(_) | ApiError::InvalidSheets(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid_problem")
+            }
             ApiError::Overloaded => (StatusCode::SERVICE_UNAVAILABLE, "overloaded"),
             ApiError::ShuttingDown => (StatusCode::SERVICE_UNAVAILABLE, "shutting_down"),
             ApiError::Timeout(_) => (StatusCode::GATEWAY_TIMEOUT, "timeout"),
@@ -145,6 +192,10 @@ impl ApiError {
             ApiError::InvalidProblem(issues) => {
                 format!("the problem is invalid: {} issue(s)", issues.len())
             }
+            ApiError::InvalidSheets(issues) => format!(
+                "the spreadsheets do not make a valid problem: {} issue(s)",
+                issues.len()
+            ),
             ApiError::Overloaded => "the server is at capacity; retry later".into(),
             ApiError::ShuttingDown => "the server is shutting down; retry elsewhere".into(),
             ApiError::Timeout(limit) => format!(
@@ -179,12 +230,14 @@ impl IntoResponse for ApiError {
                         path: issue.path,
                         message: issue.message,
                         code: Some(issue.code),
-                        line: None,
-                        column: None,
+                        ..ErrorDetail::default()
                     })
                     .collect(),
                 None,
             ),
+            ApiError::InvalidSheets(issues) => {
+                (issues.into_iter().map(ErrorDetail::from_sheet_issue).collect(), None)
+            }
             ApiError::JobNotDone(job) | ApiError::JobFinished(job) => (Vec::new(), Some(*job)),
             _ => (Vec::new(), None),
         };

@@ -1,6 +1,7 @@
 //! Examples shown in the OpenAPI document (and posted by the tests, which
 //! check that the server accepts every one).
 
+use base64::Engine as _;
 use serde_json::{json, Value};
 
 /// A tiny problem: two workers, one demand over two dates.
@@ -33,6 +34,29 @@ pub(crate) fn problem() -> Value {
             }
         ],
         "options": {"standby_per_slot": 1}
+    })
+}
+
+/// Two one-row spreadsheets, as `POST /v1/sheets/problem` takes them:
+/// Korean ids, a skill, an availability range.
+pub(crate) fn sheets_request() -> Value {
+    let base64 = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
+    json!({
+        "workers": {
+            "name": "workers.csv",
+            "base64": base64(
+                "id,name,lat,lon,skills,availability\n\
+                 w-봉동-01,김민준,35.941,127.163,harvest:3,2027-04-05..2027-04-06\n"
+            ),
+        },
+        "demands": {
+            "name": "demands.csv",
+            "base64": base64(
+                "id,farm_id,lat,lon,start,end,workers_per_day,required_skills\n\
+                 d-01,f-봉동-딸기,35.952,127.178,2027-04-05,2027-04-06,1,harvest:2\n"
+            ),
+        },
+        "encoding": "auto"
     })
 }
 

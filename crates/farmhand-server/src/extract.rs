@@ -74,6 +74,7 @@ fn detail(path: String, err: &serde_json::Error) -> ApiError {
         code: Some(code.to_owned()),
         line: Some(err.line()),
         column: Some(err.column()),
+        ..ErrorDetail::default()
     }])
 }
 

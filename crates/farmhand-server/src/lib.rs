@@ -26,6 +26,7 @@ mod middleware;
 mod openapi;
 mod routes;
 mod server;
+mod sheets;
 mod state;
 
 pub use config::{Config, LogFormat, ServeArgs};
@@ -35,4 +36,5 @@ pub use jobs::{JobProgress, JobState, JobStatus};
 pub use openapi::document as openapi_document;
 pub use routes::{CheckRequest, Health, JobEvent, ValidateResponse};
 pub use server::{app, init_tracing, run, serve, serve_on};
+pub use sheets::{ExportRequest, SheetEncoding, SheetFile, SheetsRequest};
 pub use state::AppState;

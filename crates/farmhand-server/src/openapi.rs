@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes;
+use crate::{routes, sheets};
 
 /// The service's OpenAPI document.
 #[derive(OpenApi)]
@@ -18,6 +18,11 @@ use crate::routes;
         routes::match_problem,
         routes::validate,
         routes::check,
+        sheets::sheets_problem,
+        sheets::export_assignments_csv,
+        sheets::export_unfilled_csv,
+        sheets::export_standby_csv,
+        sheets::export_geojson,
         routes::submit_job,
         routes::job_status,
         routes::cancel_job,
@@ -31,6 +36,7 @@ use crate::routes;
     modifiers(&BearerAuth),
     tags(
         (name = "match", description = "Synchronous matching, validation and checking"),
+        (name = "sheets", description = "Spreadsheets (CSV) in, and a plan out as CSV sheets or a GeoJSON map"),
         (name = "jobs", description = "Background solves for problems too big to wait on"),
         (name = "ops", description = "Health, readiness, metrics and this document"),
     ),

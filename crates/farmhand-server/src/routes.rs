@@ -440,6 +440,30 @@ pub(crate) async fn openapi() -> Response {
     json_response(StatusCode::OK, json.clone())
 }
 
+/// The web page: the farmhand view with an input area, which sends problems
+/// to this server's API (with the user's token, when auth is on). The page
+/// itself needs no token: it holds no data.
+pub(crate) async fn page() -> Response {
+    static CSP: OnceLock<HeaderValue> = OnceLock::new();
+    let csp = CSP.get_or_init(|| {
+        // `frame-ancestors` only works as a header, so it is added here.
+        let policy = format!("{}; frame-ancestors 'none'", farmhand_report::PAGE_CSP);
+        HeaderValue::from_str(&policy)
+            .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"))
+    });
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+            (header::CONTENT_SECURITY_POLICY, csp.clone()),
+            (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+            (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        farmhand_report::page_html(),
+    )
+        .into_response()
+}
+
 /// The fallback for unknown routes.
 pub(crate) async fn no_route() -> ApiError {
     ApiError::NoRoute
@@ -450,7 +474,7 @@ pub(crate) async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed
 }
 
-fn json_response(status: StatusCode, json: impl Into<Bytes>) -> Response {
+pub(crate) fn json_response(status: StatusCode, json: impl Into<Bytes>) -> Response {
     let mut response = (status, json.into()).into_response();
     response
         .headers_mut()

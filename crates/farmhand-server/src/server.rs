@@ -16,6 +16,7 @@ use crate::config::{LogFormat, ServeArgs};
 use crate::error::ApiError;
 use crate::middleware::{record_metrics, require_token};
 use crate::routes;
+use crate::sheets;
 use crate::state::AppState;
 
 /// The service's router: every route, the limits and the middleware.
@@ -24,6 +25,11 @@ pub fn app(state: AppState) -> Router {
         .route("/match", post(routes::match_problem))
         .route("/validate", post(routes::validate))
         .route("/check", post(routes::check))
+        .route("/sheets/problem", post(sheets::sheets_problem))
+        .route("/export/assignments.csv", post(sheets::export_assignments_csv))
+        .route("/export/unfilled.csv", post(sheets::export_unfilled_csv))
+        .route("/export/standby.csv", post(sheets::export_standby_csv))
+        .route("/export/geojson", post(sheets::export_geojson))
         .route("/jobs", post(routes::submit_job))
         .route("/jobs/{id}", get(routes::job_status).delete(routes::cancel_job))
         .route("/jobs/{id}/events", get(routes::job_events))
@@ -31,6 +37,7 @@ pub fn app(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), require_token));
 
     Router::new()
+        .route("/", get(routes::page))
         .route("/healthz", get(routes::healthz))
         .route("/readyz", get(routes::readyz))
         .route("/metrics", get(routes::metrics))

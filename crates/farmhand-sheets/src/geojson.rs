@@ -97,16 +97,20 @@ fn collection<'a>(problem: &'a Problem, solution: &'a Solution) -> FeatureCollec
     // Per worker: assigned days and demands.
     let mut by_worker: HashMap<&str, (u64, BTreeSet<&str>)> = HashMap::new();
     // Per demand: filled and missing worker-days. Every slot short of
-    // workers is in `unfilled`, so needed = filled + missing.
+    // workers is in `unfilled`, so needed = filled + missing. Sums saturate:
+    // a solution from elsewhere may hold any count, and a map of it must
+    // not overflow.
     let mut by_demand: HashMap<&str, (u64, u64)> = HashMap::new();
     for a in &solution.assignments {
         let entry = by_worker.entry(a.worker_id.as_str()).or_default();
-        entry.0 += 1;
+        entry.0 = entry.0.saturating_add(1);
         entry.1.insert(a.demand_id.as_str());
-        by_demand.entry(a.demand_id.as_str()).or_default().0 += 1;
+        let filled = &mut by_demand.entry(a.demand_id.as_str()).or_default().0;
+        *filled = filled.saturating_add(1);
     }
     for u in &solution.unfilled {
-        by_demand.entry(u.demand_id.as_str()).or_default().1 += u.missing.max(0) as u64;
+        let missing = &mut by_demand.entry(u.demand_id.as_str()).or_default().1;
+        *missing = missing.saturating_add(u.missing.max(0).unsigned_abs());
     }
 
     let mut features = Vec::new();
@@ -136,8 +140,8 @@ fn collection<'a>(problem: &'a Problem, solution: &'a Solution) -> FeatureCollec
         let (filled, missing) = by_demand.get(d.id.as_str()).copied().unwrap_or_default();
         let farm = &mut farms[k];
         farm.2.push(&d.id);
-        farm.3 += filled + missing;
-        farm.4 += filled;
+        farm.3 = farm.3.saturating_add(filled.saturating_add(missing));
+        farm.4 = farm.4.saturating_add(filled);
     }
     for (location, farm_id, demand_ids, needed, filled) in farms {
         features.push(feature(

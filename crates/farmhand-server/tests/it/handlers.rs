@@ -269,3 +269,36 @@ async fn metrics_count_requests_by_route_and_rejections() {
     );
     assert!(text.contains(r#"farmhand_jobs{status="queued"} 0"#), "{text}");
 }
+
+#[tokio::test]
+async fn the_web_page_is_html_and_needs_no_token() {
+    let router = router(Config { api_token: Some("s3cret-token".into()), ..config() });
+    let response =
+        router.clone().oneshot(Request::get("/").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let headers = response.headers().clone();
+    assert_eq!(headers[header::CONTENT_TYPE], "text/html; charset=utf-8");
+    assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("connect-src 'self'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let html = std::str::from_utf8(&bytes).unwrap();
+    assert_eq!(html, farmhand_report::page_html());
+    assert!(html.contains(r#"data-mode="page""#) && html.contains(r#"id="match-button""#));
+    // The page is counted under its route like every other.
+    let (_, _, metrics) = send(router, Method::GET, "/metrics", None, Body::empty()).await;
+    assert!(
+        metrics
+            .as_str()
+            .unwrap()
+            .contains(r#"farmhand_http_requests_total{route="/",method="GET",status="200"} 1"#),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn the_web_page_answers_get_only() {
+    let (status, _, body) = send(router(config()), Method::POST, "/", None, Body::empty()).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_error_shape(&body, "method_not_allowed");
+}

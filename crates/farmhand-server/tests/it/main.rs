@@ -3,4 +3,5 @@
 mod e2e;
 mod handlers;
 mod openapi;
+mod sheets;
 mod support;

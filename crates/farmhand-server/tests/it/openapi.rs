@@ -4,10 +4,15 @@ use serde_json::Value;
 
 use crate::support::{config, TestServer};
 
-const ROUTES: [(&str, &str); 12] = [
+const ROUTES: [(&str, &str); 17] = [
     ("/v1/match", "post"),
     ("/v1/validate", "post"),
     ("/v1/check", "post"),
+    ("/v1/sheets/problem", "post"),
+    ("/v1/export/assignments.csv", "post"),
+    ("/v1/export/unfilled.csv", "post"),
+    ("/v1/export/standby.csv", "post"),
+    ("/v1/export/geojson", "post"),
     ("/v1/jobs", "post"),
     ("/v1/jobs/{id}", "get"),
     ("/v1/jobs/{id}", "delete"),
@@ -55,6 +60,10 @@ async fn the_document_is_openapi_3_1_with_every_route_and_schema() {
         "JobState",
         "JobProgress",
         "Health",
+        "SheetsRequest",
+        "SheetFile",
+        "SheetEncoding",
+        "ExportRequest",
     ] {
         assert!(schemas.contains_key(name), "schema {name} missing");
     }
@@ -64,6 +73,20 @@ async fn the_document_is_openapi_3_1_with_every_route_and_schema() {
     for status in ["200", "400", "401", "413", "415", "422", "503", "504"] {
         assert!(responses.contains_key(status), "/v1/match lacks {status}");
     }
+    // The sheets' routes document their downloads and every error they answer.
+    for path in ["/v1/sheets/problem", "/v1/export/assignments.csv", "/v1/export/geojson"] {
+        let responses = doc["paths"][path]["post"]["responses"].as_object().unwrap();
+        for status in ["200", "400", "401", "413", "415", "422", "503"] {
+            assert!(responses.contains_key(status), "{path} lacks {status}");
+        }
+    }
+    let csv = &doc["paths"]["/v1/export/unfilled.csv"]["post"]["responses"]["200"];
+    assert!(csv["content"].get("text/csv; charset=utf-8").is_some(), "{csv}");
+    assert!(csv["headers"].get("content-disposition").is_some(), "{csv}");
+    let geojson = &doc["paths"]["/v1/export/geojson"]["post"]["responses"]["200"];
+    assert!(geojson["content"].get("application/geo+json").is_some(), "{geojson}");
+    let base64 = &schemas["SheetFile"]["properties"]["base64"];
+    assert_eq!(base64["contentEncoding"], "base64", "{base64}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -80,8 +103,18 @@ async fn every_example_in_the_document_is_accepted() {
             assert_eq!(method, "post", "{path}");
             let response = server.post_json(path, example).await;
             let status = response.status();
-            let body: Value = response.json().await.unwrap();
-            assert!(status.is_success(), "{path}: {status} {body}");
+            let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+            let text = response.text().await.unwrap();
+            assert!(status.is_success(), "{path}: {status} {text}");
+            // The answer has the content type the document gives it.
+            let documented = &operation["responses"][status.as_u16().to_string()]["content"];
+            assert!(documented.get(&content_type).is_some(), "{path}: {content_type}");
+            if path.ends_with(".csv") {
+                assert!(text.starts_with('\u{feff}'), "{path}: no byte order mark");
+                n_examples += 1;
+                continue;
+            }
+            let body: Value = serde_json::from_str(&text).unwrap();
             if path == "/v1/check" {
                 assert_eq!(
                     body["ok"], true,
@@ -91,5 +124,8 @@ async fn every_example_in_the_document_is_accepted() {
             n_examples += 1;
         }
     }
-    assert_eq!(n_examples, 4, "match, validate, check and jobs each have an example");
+    assert_eq!(
+        n_examples, 9,
+        "match, validate, check, jobs, sheets and the four exports each have an example"
+    );
 }

@@ -163,3 +163,22 @@ fn the_map_is_geojson_with_lon_lat_points_and_lines() {
     assert_eq!(filled, solution.summary.worker_days_filled);
     assert_eq!(needed, solution.summary.worker_days_needed);
 }
+
+#[test]
+fn a_map_of_absurd_counts_saturates_instead_of_overflowing() {
+    // A solution from elsewhere (the server's export routes take any) may
+    // claim any number of missing workers; the map sums them without panic.
+    let (problem, mut solution) = solved();
+    let mut slot = solution.unfilled[0].clone();
+    slot.missing = i64::MAX;
+    solution.unfilled.extend([slot.clone(), slot.clone(), slot]);
+    let map = geojson(&problem, &solution);
+    let needed = map["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["kind"] == "farm")
+        .map(|f| f["properties"]["worker_days_needed"].as_u64().unwrap())
+        .max();
+    assert_eq!(needed, Some(u64::MAX));
+}
