@@ -80,6 +80,8 @@ pub(crate) trait SxCost:
     fn km(km: i64) -> Self;
     /// `c` in this type, under `scale`.
     fn from_cost(c: Cost, scale: &Scale) -> Self;
+    /// `self` times `sign` (-1, 0 or 1).
+    fn times(self, sign: i8) -> Self;
 }
 
 impl SxCost for Cost {
@@ -89,6 +91,13 @@ impl SxCost for Cost {
     }
     fn from_cost(c: Cost, _: &Scale) -> Cost {
         c
+    }
+    fn times(self, sign: i8) -> Cost {
+        match sign {
+            0 => Cost::ZERO,
+            1.. => self,
+            _ => Cost::ZERO - self,
+        }
     }
 }
 
@@ -100,6 +109,9 @@ impl SxCost for i128 {
     fn from_cost(c: Cost, s: &Scale) -> i128 {
         i128::from(c.fill) * s.fill + c.share * s.share + i128::from(c.km)
     }
+    fn times(self, sign: i8) -> i128 {
+        self * i128::from(sign)
+    }
 }
 
 impl SxCost for i64 {
@@ -110,6 +122,9 @@ impl SxCost for i64 {
     fn from_cost(c: Cost, s: &Scale) -> i64 {
         // `Scale::for_date` chose i64 only if every value fits.
         (i128::from(c.fill) * s.fill + c.share * s.share + i128::from(c.km)) as i64
+    }
+    fn times(self, sign: i8) -> i64 {
+        self * i64::from(sign)
     }
 }
 

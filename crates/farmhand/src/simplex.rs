@@ -34,8 +34,7 @@ impl<C: SxCost> Simplex<C> {
         let mut s = Simplex {
             source: Vec::new(),
             target: Vec::new(),
-            cost_km: Vec::new(),
-            cost_fixed: Vec::new(),
+            cost: Vec::new(),
             cap: Vec::new(),
             flow: Vec::new(),
             state: Vec::new(),
@@ -90,15 +89,13 @@ impl<C: SxCost> Simplex<C> {
     /// Adds an arc of the fixed network (artificial, source or unit arc);
     /// they all come before the candidates.
     fn push_fixed(&mut self, from: u32, to: u32, cost: C, cap: i32, state: i8) {
-        debug_assert_eq!(self.cost_fixed.len(), self.source.len());
-        self.cost_fixed.push(cost);
-        self.push_arc(from, to, 0, cap, state);
+        self.push_arc(from, to, cost, cap, state);
     }
 
-    fn push_arc(&mut self, from: u32, to: u32, km: i64, cap: i32, state: i8) -> usize {
+    fn push_arc(&mut self, from: u32, to: u32, cost: C, cap: i32, state: i8) -> usize {
         self.source.push(from);
         self.target.push(to);
-        self.cost_km.push(km);
+        self.cost.push(cost);
         self.cap.push(cap);
         self.flow.push(0);
         self.state.push(state);
@@ -109,7 +106,7 @@ impl<C: SxCost> Simplex<C> {
     /// feasible. Returns its index.
     pub(crate) fn add_candidate(&mut self, worker: u32, demand: u32, km_cost: i64) -> u32 {
         let to = self.n_w as u32 + demand;
-        self.push_arc(worker, to, km_cost, 1, LOWER) as u32
+        self.push_arc(worker, to, C::km(km_cost), 1, LOWER) as u32
     }
 
     /// Pivots until no arc has a negative reduced cost (returns true) or
@@ -161,12 +158,7 @@ impl<C: SxCost> Simplex<C> {
 pub(crate) struct Simplex<C> {
     source: Vec<u32>,
     target: Vec<u32>,
-    /// Level-3 cost of the candidate arcs (0 for the fixed arcs): pricing
-    /// the many candidates streams 8 bytes of cost per arc.
-    cost_km: Vec<i64>,
-    /// Full cost of the fixed arcs (artificial, source, unit), which come
-    /// first.
-    cost_fixed: Vec<C>,
+    cost: Vec<C>,
     cap: Vec<i32>,
     flow: Vec<i32>,
     state: Vec<i8>,
@@ -201,53 +193,49 @@ fn signed<C: SxCost>(sign: i8, c: C) -> C {
 
 impl<C: SxCost> Simplex<C> {
     fn cost(&self, e: usize) -> C {
-        match self.cost_fixed.get(e) {
-            Some(&c) => c,
-            None => C::km(self.cost_km[e]),
-        }
-    }
-
-    fn reduced(&self, e: usize) -> C {
-        signed(
-            self.state[e],
-            self.cost(e) + self.pi[self.source[e] as usize] - self.pi[self.target[e] as usize],
-        )
+        self.cost[e]
     }
 
     /// Block search: the most negative reduced cost in the first block (from
     /// where the last search stopped) that has a negative one.
+    ///
+    /// This loop is most of the solve's time, so it is branch-free: an arc's
+    /// state (+1 at lower bound, -1 at upper, 0 in the tree) multiplies its
+    /// reduced cost, so tree arcs score 0 and never win.
     fn find_entering_arc(&mut self, block: usize) -> Option<usize> {
         let (lo, m) = (self.first_real, self.source.len());
         if lo == m {
             return None;
         }
+        let total = m - lo;
+        let mut start = self.next_arc.clamp(lo, m - 1);
+        let mut searched = 0;
         let mut min = C::ZERO;
-        let mut best = None;
-        let mut cnt = block;
-        let mut e = self.next_arc.clamp(lo, m - 1);
-        for _ in lo..m {
-            if self.state[e] != TREE {
-                let c = self.reduced(e);
-                if c < min {
-                    min = c;
-                    best = Some(e);
+        let mut best = usize::MAX;
+        let pi = &self.pi;
+        while searched < total {
+            let end = (start + block.min(total - searched)).min(m);
+            let arcs = self.source[start..end]
+                .iter()
+                .zip(&self.target[start..end])
+                .zip(&self.cost[start..end])
+                .zip(&self.state[start..end]);
+            for (i, (((&u, &v), &c), &state)) in arcs.enumerate() {
+                let rc = (c + pi[u as usize] - pi[v as usize]).times(state);
+                if rc < min {
+                    min = rc;
+                    best = start + i;
                 }
             }
-            e += 1;
-            if e == m {
-                e = lo;
-            }
-            cnt -= 1;
-            if cnt == 0 {
-                if best.is_some() {
-                    self.next_arc = e;
-                    return best;
-                }
-                cnt = block;
+            searched += end - start;
+            start = if end == m { lo } else { end };
+            if best != usize::MAX {
+                self.next_arc = start;
+                return Some(best);
             }
         }
-        self.next_arc = e;
-        best
+        self.next_arc = start;
+        None
     }
 
     fn find_join_node(&mut self) {
