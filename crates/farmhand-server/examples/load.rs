@@ -6,7 +6,6 @@
 //! posts the file N times from C concurrent clients and prints one markdown
 //! table row: concurrency, requests, errors, requests/s, p50 and p99 latency.
 
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -50,33 +49,10 @@ fn main() -> anyhow::Result<()> {
 }
 
 /// The county preset restricted to the date on which most demands are
-/// active: every demand active then becomes a one-date demand.
+/// active (see `farmhand::generate::restrict_to_busiest_date`).
 fn county_day(seed: u64) -> Problem {
     let mut problem = generate(Preset::County, seed);
-    let mut active: BTreeMap<chrono::NaiveDate, usize> = BTreeMap::new();
-    let date =
-        |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("generated dates parse");
-    for d in &problem.demands {
-        let mut day = date(&d.start);
-        while day <= date(&d.end) {
-            *active.entry(day).or_default() += 1;
-            day = day.succ_opt().expect("in range");
-        }
-    }
-    let (&busiest, _) =
-        active.iter().max_by_key(|&(day, n)| (*n, std::cmp::Reverse(*day))).expect("demands");
-    let busiest_text = busiest.format("%Y-%m-%d").to_string();
-    problem.demands.retain(|d| date(&d.start) <= busiest && busiest <= date(&d.end));
-    for d in &mut problem.demands {
-        d.start = busiest_text.clone();
-        d.end = busiest_text.clone();
-    }
-    // Locked and previous assignments on other dates (or demands) would no
-    // longer resolve; keep those of the chosen date on the kept demands.
-    let kept: std::collections::HashSet<String> =
-        problem.demands.iter().map(|d| d.id.clone()).collect();
-    problem.locked.retain(|a| a.date == busiest_text && kept.contains(&a.demand_id));
-    problem.previous.retain(|a| a.date == busiest_text && kept.contains(&a.demand_id));
+    farmhand::generate::restrict_to_busiest_date(&mut problem);
     problem
 }
 

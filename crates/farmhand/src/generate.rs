@@ -133,6 +133,40 @@ pub fn make_separable(problem: &mut Problem) {
     }
 }
 
+/// Restricts a problem to the date on which most demands are active: every
+/// demand active then becomes a one-date demand, and locked and previous
+/// assignments of other dates or demands are dropped. The county preset so
+/// restricted is the "county day" of the API benchmarks: one morning's
+/// matching request.
+pub fn restrict_to_busiest_date(problem: &mut Problem) {
+    use std::collections::{BTreeMap, HashSet};
+    let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    let mut active: BTreeMap<chrono::NaiveDate, usize> = BTreeMap::new();
+    for d in &problem.demands {
+        let (Some(mut day), Some(end)) = (date(&d.start), date(&d.end)) else { continue };
+        while day <= end {
+            *active.entry(day).or_default() += 1;
+            let Some(next) = day.succ_opt() else { break };
+            day = next;
+        }
+    }
+    let Some((&busiest, _)) = active.iter().max_by_key(|&(day, n)| (*n, std::cmp::Reverse(*day)))
+    else {
+        return;
+    };
+    let text = busiest.format("%Y-%m-%d").to_string();
+    problem.demands.retain(|d| {
+        date(&d.start).is_some_and(|s| s <= busiest) && date(&d.end).is_some_and(|e| busiest <= e)
+    });
+    for d in &mut problem.demands {
+        d.start.clone_from(&text);
+        d.end.clone_from(&text);
+    }
+    let kept: HashSet<&str> = problem.demands.iter().map(|d| d.id.as_str()).collect();
+    problem.locked.retain(|a| a.date == text && kept.contains(a.demand_id.as_str()));
+    problem.previous.retain(|a| a.date == text && kept.contains(a.demand_id.as_str()));
+}
+
 /// Headline sizes of a problem, for reports and tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Sizes {
