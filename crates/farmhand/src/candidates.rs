@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::flow::Transport;
+use crate::geo_util::{cos_lat, haversine_km_with};
 use crate::index::SpatialIndex;
 use crate::model::{Day, Fixed, Instance};
 
@@ -47,6 +48,10 @@ pub(crate) struct CandidateContext {
     overrides: Vec<Vec<(u32, f64)>>,
     /// Per farm: its demands, ascending.
     farm_demands: Vec<Vec<u32>>,
+    /// Per demand and per worker: the cosine of its latitude (see
+    /// `haversine_km_with`).
+    pub(crate) demand_cos: Vec<f64>,
+    pub(crate) worker_cos: Vec<f64>,
 }
 
 impl CandidateContext {
@@ -62,7 +67,9 @@ impl CandidateContext {
         for (d, dem) in inst.demands.iter().enumerate() {
             farm_demands[dem.farm as usize].push(d as u32);
         }
-        Self { overrides, farm_demands }
+        let demand_cos = inst.demands.iter().map(|d| cos_lat(d.location)).collect();
+        let worker_cos = inst.workers.iter().map(|w| cos_lat(w.location)).collect();
+        Self { overrides, farm_demands, demand_cos, worker_cos }
     }
 
     pub(crate) fn override_km(&self, worker: u32, farm: u32) -> Option<f64> {
@@ -141,14 +148,12 @@ pub(crate) fn day_candidates(
                     }
                     row.push((l, cost.clamp(-MAX_ARC_COST, MAX_ARC_COST), km));
                 };
+                let w_cos = ctx.worker_cos[w as usize];
                 index.for_each_within(wk.location, wk.max_km, |d| {
-                    let farm = inst.demands[d as usize].farm;
-                    if ctx.override_km(w, farm).is_none() {
-                        let km = crate::geo_util::haversine_km(
-                            wk.location,
-                            inst.demands[d as usize].location,
-                        );
-                        push(d, km);
+                    let dem = &inst.demands[d as usize];
+                    if ctx.override_km(w, dem.farm).is_none() {
+                        let d_cos = ctx.demand_cos[d as usize];
+                        push(d, haversine_km_with(wk.location, w_cos, dem.location, d_cos));
                     }
                 });
                 for &(farm, km) in &ctx.overrides[w as usize] {

@@ -25,7 +25,7 @@ use rayon::prelude::*;
 
 use crate::candidates::CandidateContext;
 use crate::format::{Reason, ReasonCode, SkillGap, Standby, StandbyWorker, Unfilled};
-use crate::geo_util::haversine_km;
+use crate::geo_util::{haversine_km, haversine_km_with};
 use crate::index::SpatialIndex;
 use crate::model::{Day, DaySet, Instance};
 
@@ -184,7 +184,8 @@ fn reach(
     let mut in_range: Vec<(u32, f64)> = Vec::new();
     workers.for_each_within(dem.location, max_km, |w| {
         if ctx.override_km(w, dem.farm).is_none() {
-            let km = haversine_km(inst.workers[w as usize].location, dem.location);
+            let (w_loc, w_cos) = (inst.workers[w as usize].location, ctx.worker_cos[w as usize]);
+            let km = haversine_km_with(w_loc, w_cos, dem.location, ctx.demand_cos[d as usize]);
             if km <= inst.workers[w as usize].max_km {
                 in_range.push((w, km));
             }
