@@ -35,6 +35,8 @@ use std::ops::{Add, Sub};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use rayon::prelude::*;
+
 use crate::simplex::Simplex;
 
 /// A lexicographic cost: weighted fill (negated), shortage imbalance (in
@@ -227,6 +229,11 @@ impl Transport {
         self.cap.len()
     }
 
+    /// An empty problem with the same options: no workers, demands or arcs.
+    fn clone_demands_empty(&self) -> Transport {
+        Transport { share_shortage: self.share_shortage, ..Transport::default() }
+    }
+
     /// A copy with the demands' data and no arcs.
     fn clone_demands(&self) -> Transport {
         Transport {
@@ -290,7 +297,124 @@ pub(crate) fn solve_transport(
     cancel: Option<&AtomicBool>,
     deadline: Option<Instant>,
 ) -> Result<TransportSolution, Cancelled> {
-    solve_sparse(t, SPARSE_ARCS, Method::Simplex(None), cancel, deadline)
+    solve_by_region(t, |part| {
+        solve_sparse(part, SPARSE_ARCS, Method::Simplex(None), cancel, deadline)
+    })
+}
+
+/// Splits the date into its independent regions (connected components of
+/// the candidate graph: no worker of one can reach a demand of another),
+/// solves them in parallel with `solve`, and joins the plans. The optimum of
+/// independent parts is the union of their optima; a date that is one
+/// region is solved whole.
+fn solve_by_region(
+    t: &Transport,
+    solve: impl Fn(&Transport) -> Result<TransportSolution, Cancelled> + Sync,
+) -> Result<TransportSolution, Cancelled> {
+    let regions = regions(t);
+    if regions.len() <= 1 {
+        return solve(t);
+    }
+    let solved: Vec<Result<TransportSolution, Cancelled>> =
+        regions.par_iter().map(|r| solve(&r.transport)).collect();
+    let mut out = TransportSolution { assigned: vec![NONE; t.n_workers()], proven: true };
+    for (r, sol) in regions.iter().zip(solved) {
+        let sol = sol?;
+        out.proven &= sol.proven;
+        for (local, &a) in sol.assigned.iter().enumerate() {
+            if a != NONE {
+                out.assigned[r.workers[local] as usize] = r.arcs[a as usize];
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// One independent region of a date.
+struct Region {
+    /// The region's own problem (local worker and demand indices).
+    transport: Transport,
+    /// Global worker of each local worker.
+    workers: Vec<u32>,
+    /// Global arc of each local arc.
+    arcs: Vec<u32>,
+}
+
+/// The connected components of `t` that have at least one arc, in order of
+/// their smallest worker; empty or a single region means "solve it whole".
+fn regions(t: &Transport) -> Vec<Region> {
+    let (n_w, n_d) = (t.n_workers(), t.n_demands());
+    // Union-find over workers, then demands.
+    let mut parent: Vec<u32> = (0..(n_w + n_d) as u32).collect();
+    fn find(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            let up = parent[parent[x as usize] as usize];
+            parent[x as usize] = up;
+            x = up;
+        }
+        x
+    }
+    for w in 0..n_w {
+        // Each worker is seen once, so it is still its own root here; its
+        // demands' regions join it (one find per arc).
+        let x = find(&mut parent, w as u32);
+        for a in t.arcs(w) {
+            let y = find(&mut parent, (n_w + t.arc_demand[a] as usize) as u32);
+            if x != y {
+                parent[y as usize] = x;
+            }
+        }
+    }
+    // Number the regions with arcs by their first worker.
+    let mut region_of_root = vec![NONE; n_w + n_d];
+    let mut n_regions = 0u32;
+    for w in 0..n_w {
+        if !t.arcs(w).is_empty() {
+            let root = find(&mut parent, w as u32) as usize;
+            if region_of_root[root] == NONE {
+                region_of_root[root] = n_regions;
+                n_regions += 1;
+            }
+        }
+    }
+    if n_regions <= 1 {
+        return Vec::new();
+    }
+    let mut regions: Vec<Region> = (0..n_regions)
+        .map(|_| Region {
+            transport: Transport { start: vec![0], ..t.clone_demands_empty() },
+            workers: Vec::new(),
+            arcs: Vec::new(),
+        })
+        .collect();
+    let mut local_demand = vec![NONE; n_d];
+    for (d, local) in local_demand.iter_mut().enumerate() {
+        let root = find(&mut parent, (n_w + d) as u32) as usize;
+        let r = region_of_root[root];
+        if r != NONE {
+            let rt = &mut regions[r as usize].transport;
+            *local = rt.cap.len() as u32;
+            rt.cap.push(t.cap[d]);
+            rt.base.push(t.base[d]);
+            rt.per_day.push(t.per_day[d]);
+            rt.priority.push(t.priority[d]);
+        }
+    }
+    for w in 0..n_w {
+        if t.arcs(w).is_empty() {
+            continue;
+        }
+        let root = find(&mut parent, w as u32) as usize;
+        let region = &mut regions[region_of_root[root] as usize];
+        region.workers.push(w as u32);
+        for a in t.arcs(w) {
+            region.transport.arc_demand.push(local_demand[t.arc_demand[a] as usize]);
+            region.transport.arc_cost.push(t.arc_cost[a]);
+            region.arcs.push(a as u32);
+        }
+        region.transport.start.push(region.transport.arc_demand.len() as u32);
+    }
+    regions
 }
 
 /// The exact algorithm run on each sparse sub-problem.
@@ -933,6 +1057,7 @@ mod tests {
     #[test]
     fn matches_brute_force_on_random_tiny_instances() {
         let mut s = 42u64;
+        let mut split = 0;
         for case in 0..2000 {
             let n_w = 1 + (lcg(&mut s) % 6) as usize;
             let n_d = 1 + (lcg(&mut s) % 4) as usize;
@@ -958,6 +1083,13 @@ mod tests {
             let mut t = transport(&refs, &cap, &per_day, &priority, case % 4 != 0);
             t.base = base;
             let want = brute(&t);
+            // The same date split into its independent regions.
+            split += usize::from(regions(&t).len() > 1);
+            let by_region = solve_by_region(&t, |part| {
+                solve_sparse(part, 1, Method::Simplex(None), None, None)
+            })
+            .unwrap();
+            assert_eq!(total(&t, &by_region.assigned), want, "regions, case {case}: {t:?}");
             for method in [
                 Method::ShortestPaths,
                 Method::Simplex(None),
@@ -973,5 +1105,7 @@ mod tests {
                 assert_eq!(total(&t, &sol.assigned), want, "sparse {method:?}, {case}: {t:?}");
             }
         }
+        // The region split must have been exercised, not just the whole solve.
+        assert!(split >= 50, "only {split} cases split into regions");
     }
 }
