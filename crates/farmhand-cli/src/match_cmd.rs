@@ -56,6 +56,21 @@ pub(crate) struct Args {
     /// Works with a problem file and with spreadsheets alike.
     #[arg(long, value_name = "REPORT.html")]
     report: Option<PathBuf>,
+
+    /// How to show progress on stderr: a bar on a terminal and plain lines
+    /// (every 10 %, after the first 2 s) otherwise (auto), always a bar,
+    /// always lines from the start, or none. -q also silences it.
+    #[arg(long, value_enum, default_value_t = ProgressMode::Auto, env = "FARMHAND_PROGRESS")]
+    progress: ProgressMode,
+}
+
+/// `--progress`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ProgressMode {
+    Auto,
+    Bar,
+    Lines,
+    None,
 }
 
 /// `--format`.
@@ -91,7 +106,7 @@ pub(crate) fn run(args: &Args, quiet: bool) -> Result<ExitCode> {
     let problem = (args.format != Format::Json || report.is_some()).then_some(input.problem);
     let instance = input.instance;
 
-    let reporter = Reporter::new(quiet);
+    let reporter = Reporter::new(quiet, args.progress);
     let config = SolveConfig { progress: reporter.callback(), ..SolveConfig::default() };
     let solve = || farmhand::solve_instance(&instance, &config);
     let result = match args.threads {
@@ -217,27 +232,35 @@ fn write_sheets(args: &Args, problem: &Problem, solution: &Solution, quiet: bool
 enum Reporter {
     Silent,
     Bar(ProgressBar),
-    Lines { start: Instant, last_tenth: Arc<Mutex<u32>> },
+    Lines { start: Instant, after: Duration, last_tenth: Arc<Mutex<u32>> },
 }
 
 impl Reporter {
-    /// Plain progress lines start only after this long.
+    /// Automatic plain progress lines start only after this long.
     const QUIET_START: Duration = Duration::from_secs(2);
 
-    fn new(quiet: bool) -> Self {
-        if quiet {
-            Reporter::Silent
-        } else if std::io::stderr().is_terminal() {
-            let bar = ProgressBar::new(0);
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "solving {bar:30.cyan/blue} {pos}/{len} dates, {elapsed} (eta {eta})",
-                )
-                .expect("a valid template"),
-            );
-            Reporter::Bar(bar)
-        } else {
-            Reporter::Lines { start: Instant::now(), last_tenth: Arc::new(Mutex::new(0)) }
+    fn new(quiet: bool, mode: ProgressMode) -> Self {
+        let terminal = std::io::stderr().is_terminal();
+        let lines = |after| Reporter::Lines {
+            start: Instant::now(),
+            after,
+            last_tenth: Arc::new(Mutex::new(0)),
+        };
+        match mode {
+            _ if quiet => Reporter::Silent,
+            ProgressMode::None => Reporter::Silent,
+            ProgressMode::Lines => lines(Duration::ZERO),
+            ProgressMode::Auto if !terminal => lines(Self::QUIET_START),
+            ProgressMode::Auto | ProgressMode::Bar => {
+                let bar = ProgressBar::new(0);
+                bar.set_style(
+                    ProgressStyle::with_template(
+                        "solving {bar:30.cyan/blue} {pos}/{len} dates, {elapsed} (eta {eta})",
+                    )
+                    .expect("a valid template"),
+                );
+                Reporter::Bar(bar)
+            }
         }
     }
 
@@ -251,14 +274,14 @@ impl Reporter {
                     bar.set_position(u64::from(p.dates_done));
                 }))
             }
-            Reporter::Lines { start, last_tenth } => {
-                let (start, last_tenth) = (*start, Arc::clone(last_tenth));
+            Reporter::Lines { start, after, last_tenth } => {
+                let (start, after, last_tenth) = (*start, *after, Arc::clone(last_tenth));
                 Some(Arc::new(move |p: Progress| {
                     let tenth = p.dates_done * 10 / p.dates_total.max(1);
                     let mut last = last_tenth.lock().unwrap_or_else(|e| e.into_inner());
                     if tenth > *last {
                         *last = tenth;
-                        if start.elapsed() >= Self::QUIET_START {
+                        if start.elapsed() >= after {
                             eprintln!(
                                 "farmhand: {}/{} dates solved ({}%)",
                                 p.dates_done,

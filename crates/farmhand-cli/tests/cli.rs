@@ -553,3 +553,29 @@ fn match_writes_a_report_from_the_example_sheets() {
     assert!(solution.standby.is_some_and(|s| !s.is_empty()));
     assert!(html.contains("f-봉동-생강"), "Korean farm ids are embedded as they are");
 }
+
+/// Progress lines on stderr when asked for (stderr is a pipe here, where the
+/// default shows lines only after 2 s), none with -q.
+#[test]
+fn progress_lines_and_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let problem = dir.path().join("small.json");
+    let problem = problem.to_str().unwrap();
+    let out = farmhand(&["generate", "--preset", "small", "--seed", "3", "-o", problem, "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let plan = dir.path().join("plan.json");
+    let plan = plan.to_str().unwrap();
+
+    let out = farmhand(&["match", problem, "-o", plan, "--progress", "lines"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("dates solved (100%)"), "{err}");
+    assert!(err.contains("fill"), "the summary follows: {err}");
+
+    let out = farmhand(&["match", problem, "-o", plan, "--progress", "lines", "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "", "-q prints nothing");
+
+    let out = farmhand(&["match", problem, "-o", plan, "--progress", "none"]);
+    assert!(!stderr(&out).contains("dates solved"), "{}", stderr(&out));
+}
