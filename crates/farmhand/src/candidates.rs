@@ -36,10 +36,22 @@ pub(crate) struct DayCandidates {
     pub(crate) workers: Vec<u32>,
     /// Global index of each local demand (ascending).
     pub(crate) demands: Vec<u32>,
-    /// The flow problem; arcs index `arc_km`.
+    /// The flow problem.
     pub(crate) transport: Transport,
-    /// Distance of each arc in km.
-    pub(crate) arc_km: Vec<f64>,
+}
+
+/// Workers per parallel chunk of the candidate generator.
+const CHUNK: usize = 512;
+
+/// The arcs of one chunk of workers, in order.
+#[derive(Default)]
+struct Chunk {
+    /// Per worker: its number of arcs.
+    count: Vec<u32>,
+    /// Local demand of each arc.
+    demand: Vec<u32>,
+    /// Level-3 cost of each arc.
+    cost: Vec<i64>,
 }
 
 /// Per-instance data reused by every date.
@@ -118,13 +130,17 @@ pub(crate) fn day_candidates(
     let stab = (opts.stability_bonus_km * KM_SCALE).round() as i64;
 
     // Arcs of each worker, built in parallel in fixed chunks and concatenated
-    // in order, so the result does not depend on the thread count.
-    let chunks: Vec<Vec<(u32, u32, i64, f64)>> = workers
-        .par_chunks(512)
+    // in order, so the result does not depend on the thread count. A chunk
+    // holds its workers' arc counts, demands and costs: 12 bytes an arc, the
+    // same as the final arrays, so the peak is twice that while joining.
+    // (Distances are not kept: the solver recomputes them for the few arcs
+    // it assigns.)
+    let chunks: Vec<Chunk> = workers
+        .par_chunks(CHUNK)
         .map(|chunk| {
-            let mut out = Vec::new();
-            let mut row: Vec<(u32, i64, f64)> = Vec::new();
-            for (i, &w) in chunk.iter().enumerate() {
+            let mut out = Chunk::default();
+            let mut row: Vec<(u32, i64)> = Vec::new();
+            for &w in chunk {
                 row.clear();
                 let wk = &inst.workers[w as usize];
                 let forced = rules.forced.get(&w).copied();
@@ -146,7 +162,7 @@ pub(crate) fn day_candidates(
                     if inst.previous.binary_search(&Fixed { worker: w, demand: d, day }).is_ok() {
                         cost -= stab;
                     }
-                    row.push((l, cost.clamp(-MAX_ARC_COST, MAX_ARC_COST), km));
+                    row.push((l, cost.clamp(-MAX_ARC_COST, MAX_ARC_COST)));
                 };
                 let w_cos = ctx.worker_cos[w as usize];
                 index.for_each_within(wk.location, wk.max_km, |d| {
@@ -163,15 +179,16 @@ pub(crate) fn day_candidates(
                         }
                     }
                 }
-                row.sort_by_key(|&(l, _, _)| l);
-                let local_w = i as u32;
-                out.extend(row.iter().map(|&(l, c, km)| (local_w, l, c, km)));
+                row.sort_by_key(|&(l, _)| l);
+                out.count.push(row.len() as u32);
+                out.demand.extend(row.iter().map(|&(l, _)| l));
+                out.cost.extend(row.iter().map(|&(_, c)| c));
             }
             out
         })
         .collect();
 
-    let n_arcs: usize = chunks.iter().map(Vec::len).sum();
+    let n_arcs: usize = chunks.iter().map(|c| c.demand.len()).sum();
     let mut transport = Transport {
         start: Vec::with_capacity(workers.len() + 1),
         arc_demand: Vec::with_capacity(n_arcs),
@@ -182,23 +199,14 @@ pub(crate) fn day_candidates(
         priority,
         share_shortage: opts.share_shortage,
     };
-    let mut arc_km = Vec::with_capacity(n_arcs);
     transport.start.push(0);
-    for (c, chunk) in chunks.iter().enumerate() {
-        let mut iter = chunk.iter().peekable();
-        let chunk_len = workers.len().saturating_sub(c * 512).min(512);
-        for i in 0..chunk_len as u32 {
-            while let Some(&&(w, l, cost, km)) = iter.peek() {
-                if w != i {
-                    break;
-                }
-                transport.arc_demand.push(l);
-                transport.arc_cost.push(cost);
-                arc_km.push(km);
-                iter.next();
-            }
-            transport.start.push(transport.arc_demand.len() as u32);
+    for chunk in chunks {
+        for n in chunk.count {
+            let end = transport.start.last().copied().unwrap_or(0) + n;
+            transport.start.push(end);
         }
+        transport.arc_demand.extend_from_slice(&chunk.demand);
+        transport.arc_cost.extend_from_slice(&chunk.cost);
     }
-    DayCandidates { workers, demands, transport, arc_km }
+    DayCandidates { workers, demands, transport }
 }

@@ -540,13 +540,16 @@ fn simplex_rounds<C: SxCost>(
     // One simplex for all rounds: arcs that fail the check join the current
     // basis, so each round starts where the last one ended.
     let mut sx = Simplex::<C>::new(t, units, scale);
-    let mut sx_arc = vec![NONE; t.arc_demand.len()];
+    // (simplex arc, arc of `t`) of every candidate added: kept per added
+    // arc, not per arc of the date, so memory follows the sparse set.
+    let mut added: Vec<(u32, u32)> = Vec::new();
     let mut fresh: Vec<u32> = (0..keep.len() as u32).filter(|&a| keep[a as usize]).collect();
     let mut proven = true;
     loop {
         for &a in &fresh {
             let a = a as usize;
-            sx_arc[a] = sx.add_candidate(t.arc_worker(a), t.arc_demand[a], t.arc_cost[a]);
+            let e = sx.add_candidate(t.arc_worker(a), t.arc_demand[a], t.arc_cost[a]);
+            added.push((e, a as u32));
         }
         if !sx.run(cancel, deadline)? {
             proven = false;
@@ -560,13 +563,12 @@ fn simplex_rounds<C: SxCost>(
             keep[a as usize] = true;
         }
     }
-    let assigned = (0..t.n_workers())
-        .map(|w| {
-            let mut arcs = t.arcs(w);
-            arcs.find(|&a| sx_arc[a] != NONE && sx.carries_flow(sx_arc[a] as usize))
-                .map_or(NONE, |a| a as u32)
-        })
-        .collect();
+    let mut assigned = vec![NONE; t.n_workers()];
+    for &(e, a) in &added {
+        if sx.carries_flow(e as usize) {
+            assigned[t.arc_worker(a as usize) as usize] = a;
+        }
+    }
     Ok((assigned, proven))
 }
 

@@ -71,7 +71,7 @@ pub mod bench_api {
     impl Day {
         /// Number of (worker, demand) arcs.
         pub fn n_arcs(&self) -> usize {
-            self.0.arc_km.len()
+            self.0.transport.arc_demand.len()
         }
 
         /// Solves the date exactly; returns how many workers were assigned.

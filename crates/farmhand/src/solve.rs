@@ -273,7 +273,7 @@ fn solve_day(
         if a != NONE {
             let w = cands.workers[lw];
             let d = cands.demands[cands.transport.arc_demand[a as usize] as usize];
-            assignments.push((w, d, cands.arc_km[a as usize]));
+            assignments.push((w, d, inst.distance_km(w, d)));
         }
     }
     Ok(DayResult {
