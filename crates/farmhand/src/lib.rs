@@ -34,6 +34,7 @@ mod flow;
 pub mod format;
 pub mod generate;
 mod geo_util;
+mod improve;
 mod index;
 mod model;
 mod simplex;

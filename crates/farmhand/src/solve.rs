@@ -11,15 +11,16 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::Arc;
-use std::time::Instant;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::candidates::{day_candidates, locked_on, CandidateContext, DayRules};
+use crate::candidates::{day_candidates, locked_on, CandidateContext, DayRules, KM_SCALE};
 use crate::explain::explain;
 use crate::flow::{solve_transport, Cancelled, NONE};
 use crate::format::{Assignment, Problem, Solution, SolvedAssignment, Summary};
+use crate::improve::{self, base_mm, continuity_mm, Grid, MAX_ARC_COST};
 use crate::model::{Day, DaySet, Fixed, Instance};
 use crate::validate::{validate, ValidationError};
 
@@ -85,15 +86,31 @@ pub fn solve_with(problem: &Problem, config: &SolveConfig) -> Result<Solution, S
 
 /// Solves a validated instance.
 pub fn solve_instance(inst: &Instance, config: &SolveConfig) -> Result<Solution, SolveError> {
+    solve_measured(inst, config).map(|(solution, _)| solution)
+}
+
+/// Shares of the time limit at which each phase stops: the relaxed pass,
+/// the date-ordered pass and the improvement phase. The rest is for the
+/// greedy plan of dates not reached, explaining and assembling the answer.
+const PHASE_ENDS: [f64; 3] = [0.45, 0.6, 0.75];
+
+/// Solves, and also returns a lower bound on `objective_km` among the
+/// solutions with the relaxed optimum's weighted fill and imbalance (when
+/// the relaxed pass finished), for the quality measurements.
+pub(crate) fn solve_measured(
+    inst: &Instance,
+    config: &SolveConfig,
+) -> Result<(Solution, Option<f64>), SolveError> {
     let started = Instant::now();
-    let deadline = inst
-        .options
-        .time_limit_ms
-        .map(|ms| started + std::time::Duration::from_millis(ms.max(0) as u64));
+    let limit = inst.options.time_limit_ms.map(|ms| Duration::from_millis(ms.max(0) as u64));
     let ctx = CandidateContext::new(inst);
-    let tracker = Tracker::new(config, inst.n_days, deadline);
+    let split = inst.splits_by_date();
+    let tracker = Tracker::new(config, inst.n_days, started, limit);
     let mut warnings: Vec<String> = inst.warnings.iter().map(|w| w.to_string()).collect();
 
+    // A problem that splits has nothing after the relaxed pass but writing
+    // the answer; a coupled one keeps time for the passes that follow.
+    tracker.set_phase(if split { PHASE_ENDS[2] } else { PHASE_ENDS[0] });
     let relaxed = solve_dates_independently(inst, &ctx, &tracker)?;
     // The relaxed per-date optimum bounds the weighted fill; a date the time
     // limit cut short or skipped is bounded by filling every slot instead.
@@ -101,14 +118,34 @@ pub fn solve_instance(inst: &Instance, config: &SolveConfig) -> Result<Solution,
         .iter()
         .map(|d| if d.proven { d.weighted_fill } else { all_filled(inst, d.day) })
         .sum();
-    let mut exact = relaxed.iter().all(|d| d.exact && d.complete);
-    let days = if inst.splits_by_date() || coupling_holds(inst, &relaxed) {
-        relaxed
-    } else {
-        exact = false;
-        tracker.add_pass();
-        solve_dates_in_order(inst, &ctx, &tracker)?
-    };
+    let relaxed_proven = relaxed.iter().all(|d| d.exact && d.complete && d.proven);
+    let lower_mm = relaxed_proven.then(|| relaxed_lower_bound_mm(inst, &relaxed));
+    let mut days = relaxed.clone();
+    // The relaxed optimum is the answer when the dates split, or when only
+    // hard rules couple them and it happens to obey them.
+    let settled = split || (continuity_mm(inst) == 0 && coupling_holds(inst, &relaxed));
+    let coupled = !settled;
+    if coupled {
+        let mut grid = Grid::new(inst);
+        if coupling_holds(inst, &relaxed) {
+            for d in &days {
+                grid.replace(&locked_only(inst, d.day), d);
+            }
+        } else {
+            tracker.add_pass();
+            tracker.set_phase(PHASE_ENDS[1]);
+            days = improve::solve_in_order(inst, &ctx, &mut grid, &tracker)?;
+        }
+        tracker.set_phase(PHASE_ENDS[2]);
+        improve::improve(inst, &ctx, &mut days, &mut grid, &tracker)?;
+        improve::greedy_fill(inst, &ctx, &mut days, &mut grid);
+    } else if days.iter().any(|d| !d.complete) {
+        let mut grid = Grid::new(inst);
+        for d in &days {
+            grid.replace(&locked_only(inst, d.day), d);
+        }
+        improve::greedy_fill(inst, &ctx, &mut days, &mut grid);
+    }
     let cut_short = days.iter().filter(|d| d.complete && !d.proven).count();
     if cut_short > 0 {
         warnings.push(format!(
@@ -119,18 +156,26 @@ pub fn solve_instance(inst: &Instance, config: &SolveConfig) -> Result<Solution,
     let skipped = days.iter().filter(|d| !d.complete).count();
     if skipped > 0 {
         warnings.push(format!(
-            "time limit of {} ms reached: {skipped} of {} dates kept only their locked assignments",
+            "time limit of {} ms reached: {skipped} of {} dates were planned greedily",
             inst.options.time_limit_ms.unwrap_or_default(),
             inst.n_days
         ));
     }
-    // Exact per-date optima are the optimum when nothing couples the dates
-    // in the objective; continuity is not optimised yet.
-    let optimal = Some(exact && inst.options.continuity_bonus_km == 0.0);
-
-    let mut solution = assemble(inst, &ctx, &days, bound, optimal, warnings);
+    // Optimal when every date is an exact optimum and nothing couples them,
+    // or when the plan reaches the relaxed optimum's fill and imbalance on
+    // every date and its cost reaches the relaxed lower bound.
+    let optimal = if !coupled {
+        relaxed_proven
+    } else {
+        relaxed_proven
+            && lower_mm.is_some_and(|lb| {
+                days.iter().zip(&relaxed).all(|(d, r)| same_levels_1_2(inst, d, r))
+                    && objective_mm(inst, &days) <= lb
+            })
+    };
+    let mut solution = assemble(inst, &ctx, &days, bound, Some(optimal), warnings);
     solution.summary.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
-    Ok(solution)
+    Ok((solution, lower_mm.map(|mm| mm as f64 / KM_SCALE)))
 }
 
 /// One date's result: assignments as (worker, demand, km), locked included.
@@ -146,28 +191,57 @@ pub(crate) struct DayResult {
     /// False when the time limit stopped this date's search early (its plan
     /// is sound but may not be optimal).
     pub(crate) proven: bool,
+    /// Level-3 cost of the flow's own arcs (locked assignments excluded),
+    /// with the continuity credits the arcs were given, in millimetres.
+    pub(crate) flow_cost: i64,
 }
 
-/// Counts finished dates and reports progress; checks cancellation.
-struct Tracker<'a> {
+/// Counts finished dates and reports progress; checks cancellation and the
+/// deadline of the current phase.
+pub(crate) struct Tracker<'a> {
     config: &'a SolveConfig,
     done: AtomicU32,
     total: AtomicU32,
     n_days: u32,
-    deadline: Option<Instant>,
+    started: Instant,
+    limit: Option<Duration>,
+    phase_end: Mutex<Option<Instant>>,
 }
 
 impl<'a> Tracker<'a> {
-    fn new(config: &'a SolveConfig, n_days: u32, deadline: Option<Instant>) -> Self {
+    fn new(
+        config: &'a SolveConfig,
+        n_days: u32,
+        started: Instant,
+        limit: Option<Duration>,
+    ) -> Self {
         let total = AtomicU32::new(n_days);
-        Tracker { config, done: AtomicU32::new(0), total, n_days, deadline }
+        Tracker {
+            config,
+            done: AtomicU32::new(0),
+            total,
+            n_days,
+            started,
+            limit,
+            phase_end: Mutex::new(None),
+        }
     }
 
-    fn past_deadline(&self) -> bool {
-        self.deadline.is_some_and(|d| Instant::now() >= d)
+    /// The current phase ends at this share of the time limit.
+    fn set_phase(&self, share: f64) {
+        let end = self.limit.map(|l| self.started + l.mul_f64(share));
+        *self.phase_end.lock().expect("never poisoned") = end;
     }
 
-    fn cancelled(&self) -> Result<(), Cancelled> {
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        *self.phase_end.lock().expect("never poisoned")
+    }
+
+    pub(crate) fn past_deadline(&self) -> bool {
+        self.deadline().is_some_and(|d| Instant::now() >= d)
+    }
+
+    pub(crate) fn cancelled(&self) -> Result<(), Cancelled> {
         match &self.config.cancel {
             Some(c) if c.load(Ordering::Relaxed) => Err(Cancelled),
             _ => Ok(()),
@@ -178,7 +252,7 @@ impl<'a> Tracker<'a> {
         self.config.cancel.as_deref()
     }
 
-    fn date_done(&self) {
+    pub(crate) fn date_done(&self) {
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
         if let Some(p) = &self.config.progress {
             let total = self.total.load(Ordering::Relaxed);
@@ -191,6 +265,91 @@ impl<'a> Tracker<'a> {
     fn add_pass(&self) {
         self.total.fetch_add(self.n_days, Ordering::Relaxed);
     }
+}
+
+/// Continuity credits of the relaxed pass: the bonus of a pair is split
+/// between its two assignments (the earlier one gets the floor of half, the
+/// later one the ceiling), and a pair with a locked assignment gives all of
+/// it to the other one. Any plan's relaxed cost is then at most its real
+/// cost, so the relaxed optimum's cost is a lower bound, and the credits
+/// already pull the relaxed plans toward keeping people on one farm.
+fn relaxed_credit(inst: &Instance, day: Day, w: u32, d: u32) -> i64 {
+    let c = continuity_mm(inst);
+    if c == 0 {
+        return 0;
+    }
+    let wk = &inst.workers[w as usize];
+    let dem = &inst.demands[d as usize];
+    let side = |nb: i64, half: i64| {
+        if nb < 0 || nb >= i64::from(inst.n_days) {
+            return 0;
+        }
+        let nb = nb as Day;
+        if inst.locked.binary_search(&Fixed { worker: w, demand: d, day: nb }).is_ok() {
+            c
+        } else if dem.is_active(nb) && wk.available.contains(nb) {
+            half
+        } else {
+            0
+        }
+    };
+    side(i64::from(day) - 1, c - c / 2) + side(i64::from(day) + 1, c / 2)
+}
+
+/// The relaxed optimum's cost with the relaxed credits plus the locked
+/// assignments' own cost: a lower bound on the level-3 cost, in millimetres.
+fn relaxed_lower_bound_mm(inst: &Instance, relaxed: &[DayResult]) -> i64 {
+    let c = continuity_mm(inst);
+    let mut total: i64 = relaxed.iter().map(|d| d.flow_cost).sum();
+    for f in &inst.locked {
+        total += base_mm(inst, f.worker, f.demand, f.day, inst.distance_km(f.worker, f.demand));
+        let next = Fixed { day: f.day + 1, ..*f };
+        if inst.locked.binary_search(&next).is_ok() {
+            total -= c;
+        }
+    }
+    total
+}
+
+/// The plan's level-3 cost in millimetres, as the flows price it.
+fn objective_mm(inst: &Instance, days: &[DayResult]) -> i64 {
+    let c = continuity_mm(inst);
+    let mut on: std::collections::HashSet<(u32, u32, Day)> = std::collections::HashSet::new();
+    let mut total = 0i64;
+    for d in days {
+        for &(w, dem, km) in &d.assignments {
+            total += base_mm(inst, w, dem, d.day, km);
+            on.insert((w, dem, d.day));
+        }
+    }
+    for &(w, dem, day) in &on {
+        if on.contains(&(w, dem, day + 1)) {
+            total -= c;
+        }
+    }
+    total
+}
+
+/// The same weighted fill and shortage imbalance on a date.
+fn same_levels_1_2(inst: &Instance, a: &DayResult, b: &DayResult) -> bool {
+    let imbalance = |r: &DayResult| {
+        let mut fill: HashMap<u32, u32> = HashMap::new();
+        for &(_, d, _) in &r.assignments {
+            *fill.entry(d).or_default() += 1;
+        }
+        inst.demands
+            .iter()
+            .enumerate()
+            .filter(|(_, dem)| dem.is_active(r.day))
+            .map(|(d, dem)| {
+                let short = f64::from(
+                    dem.per_day.saturating_sub(fill.get(&(d as u32)).copied().unwrap_or(0)),
+                );
+                short * short / f64::from(dem.per_day)
+            })
+            .sum::<f64>()
+    };
+    a.weighted_fill == b.weighted_fill && (imbalance(a) - imbalance(b)).abs() <= 1e-9
 }
 
 /// Every date on its own, in parallel: exact when the problem splits.
@@ -213,7 +372,8 @@ fn solve_dates_independently(
                     allowed[f.worker as usize] = false;
                 }
                 let rules = DayRules { allowed: &allowed, forced: &HashMap::new() };
-                solve_day(inst, ctx, day, &rules, tracker)?
+                let credit = |w: u32, d: u32| relaxed_credit(inst, day, w, d);
+                solve_day(inst, ctx, day, &rules, &credit, tracker)?
             };
             tracker.date_done();
             Ok(result)
@@ -229,7 +389,7 @@ fn locked_days(inst: &Instance) -> Vec<Vec<Fixed>> {
     by_day
 }
 
-fn locked_only(inst: &Instance, day: Day) -> DayResult {
+pub(crate) fn locked_only(inst: &Instance, day: Day) -> DayResult {
     let assignments: Vec<(u32, u32, f64)> = locked_on(inst, day)
         .map(|f| (f.worker, f.demand, inst.distance_km(f.worker, f.demand)))
         .collect();
@@ -240,6 +400,7 @@ fn locked_only(inst: &Instance, day: Day) -> DayResult {
         exact: false,
         complete: false,
         proven: false,
+        flow_cost: 0,
     }
 }
 
@@ -257,23 +418,40 @@ fn weighted(inst: &Instance, assignments: &[(u32, u32, f64)]) -> i64 {
 }
 
 /// Solves one date exactly under the given rules; locked assignments included.
-fn solve_day(
+///
+/// `credit(worker, demand)` is subtracted from the level-3 cost of that arc
+/// (in millimetres, never negative): the continuity bonus the arc would earn
+/// with the neighbouring dates. Levels 1 and 2 do not depend on it.
+pub(crate) fn solve_day(
     inst: &Instance,
     ctx: &CandidateContext,
     day: Day,
     rules: &DayRules<'_>,
+    credit: &(dyn Fn(u32, u32) -> i64 + Sync),
     tracker: &Tracker<'_>,
 ) -> Result<DayResult, Cancelled> {
-    let cands = day_candidates(inst, ctx, day, rules);
-    let sol = solve_transport(&cands.transport, tracker.cancel_flag(), tracker.deadline)?;
+    let mut cands = day_candidates(inst, ctx, day, rules);
+    let t = &mut cands.transport;
+    for lw in 0..t.n_workers() {
+        let w = cands.workers[lw];
+        for a in t.start[lw] as usize..t.start[lw + 1] as usize {
+            let c = credit(w, cands.demands[t.arc_demand[a] as usize]);
+            if c != 0 {
+                t.arc_cost[a] = (t.arc_cost[a] - c).clamp(-MAX_ARC_COST, MAX_ARC_COST);
+            }
+        }
+    }
+    let sol = solve_transport(&cands.transport, tracker.cancel_flag(), tracker.deadline())?;
     let mut assignments: Vec<(u32, u32, f64)> = locked_on(inst, day)
         .map(|f| (f.worker, f.demand, inst.distance_km(f.worker, f.demand)))
         .collect();
+    let mut flow_cost = 0i64;
     for (lw, &a) in sol.assigned.iter().enumerate() {
         if a != NONE {
             let w = cands.workers[lw];
             let d = cands.demands[cands.transport.arc_demand[a as usize] as usize];
             assignments.push((w, d, cands.arc_km[a as usize]));
+            flow_cost += cands.transport.arc_cost[a as usize];
         }
     }
     Ok(DayResult {
@@ -283,6 +461,7 @@ fn solve_day(
         exact: sol.proven,
         complete: true,
         proven: sol.proven,
+        flow_cost,
     })
 }
 
@@ -315,93 +494,6 @@ fn longest_run(days: &DaySet, n_days: u32) -> u32 {
         best = best.max(run);
     }
     best
-}
-
-/// Dates in calendar order, each solved exactly with the workers that the
-/// day limits (given earlier dates and all locked dates) and crews allow.
-fn solve_dates_in_order(
-    inst: &Instance,
-    ctx: &CandidateContext,
-    tracker: &Tracker<'_>,
-) -> Result<Vec<DayResult>, Cancelled> {
-    let locked_by_day = locked_days(inst);
-    let n_w = inst.workers.len();
-    let mut worked: Vec<DaySet> = vec![DaySet::new(inst.n_days); n_w];
-    let mut count = vec![0u32; n_w];
-    for f in &inst.locked {
-        worked[f.worker as usize].insert_range(f.day, f.day);
-        count[f.worker as usize] += 1;
-    }
-    let mut results = Vec::with_capacity(inst.n_days as usize);
-    for day in 0..inst.n_days {
-        tracker.cancelled()?;
-        if tracker.past_deadline() {
-            results.push(locked_only(inst, day));
-            tracker.date_done();
-            continue;
-        }
-        let mut allowed = vec![false; n_w];
-        for (w, wk) in inst.workers.iter().enumerate() {
-            allowed[w] = wk.available.contains(day)
-                && !worked[w].contains(day)
-                && wk.max_days.is_none_or(|m| count[w] < m)
-                && wk.max_consecutive.is_none_or(|m| worked[w].run_through(day, inst.n_days) <= m);
-        }
-        // Crew members of a member locked today may only join that demand.
-        let mut forced: HashMap<u32, u32> = HashMap::new();
-        let mut crew_target: HashMap<u32, u32> = HashMap::new();
-        for f in &locked_by_day[day as usize] {
-            if let Some(c) = inst.workers[f.worker as usize].crew {
-                crew_target.insert(c, f.demand);
-            }
-        }
-        let result = loop {
-            forced.clear();
-            for (w, wk) in inst.workers.iter().enumerate() {
-                if let Some(&target) = wk.crew.and_then(|c| crew_target.get(&c)) {
-                    forced.insert(w as u32, target);
-                }
-            }
-            let rules = DayRules { allowed: &allowed, forced: &forced };
-            let result = solve_day(inst, ctx, day, &rules, tracker)?;
-            // A crew split over demands gets a target: the demand with most
-            // of its members (ties: the lowest demand index); re-solve.
-            let mut split = false;
-            let mut by_crew: HashMap<u32, Vec<u32>> = HashMap::new();
-            for &(w, dem, _) in &result.assignments {
-                if let Some(c) = inst.workers[w as usize].crew {
-                    by_crew.entry(c).or_default().push(dem);
-                }
-            }
-            let mut crews: Vec<_> = by_crew.into_iter().collect();
-            crews.sort_by_key(|(c, _)| *c);
-            for (c, mut dems) in crews {
-                dems.sort_unstable();
-                if dems.first() != dems.last() && !crew_target.contains_key(&c) {
-                    let mut best = (0usize, u32::MAX);
-                    for chunk in dems.chunk_by(|a, b| a == b) {
-                        if chunk.len() > best.0 {
-                            best = (chunk.len(), chunk[0]);
-                        }
-                    }
-                    crew_target.insert(c, best.1);
-                    split = true;
-                }
-            }
-            if !split {
-                break result;
-            }
-        };
-        for &(w, _, _) in &result.assignments {
-            if !worked[w as usize].contains(day) {
-                worked[w as usize].insert_range(day, day);
-                count[w as usize] += 1;
-            }
-        }
-        results.push(result);
-        tracker.date_done();
-    }
-    Ok(results)
 }
 
 /// Builds the wire-format solution from per-date results.
