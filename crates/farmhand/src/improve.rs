@@ -23,15 +23,19 @@
 
 use std::collections::HashMap;
 
-use crate::candidates::{locked_on, CandidateContext, DayRules, KM_SCALE};
-use crate::flow::{Cancelled, NONE};
+use crate::candidates::{locked_on, CandidateContext, DayCandidates, DayRules, KM_SCALE};
+use crate::flow::{solve_transport, Cancelled, Transport, NONE};
 use crate::index::SpatialIndex;
 use crate::model::{Day, Fixed, Instance};
-use crate::solve::{locked_only, solve_day, DayResult, Tracker};
+use crate::solve::{locked_only, priced_candidates, solve_day, weighted, DayResult, Tracker};
 
 /// The clamp of one arc's level-3 cost, as in `candidates.rs` (kept equal
 /// by hand: that module is owned elsewhere and keeps its constant private).
 pub(crate) const MAX_ARC_COST: i64 = 1_000_000_000_000;
+
+/// Extra solves a date may spend trying each demand for a split crew before
+/// the remaining split crews are pinned by majority all at once.
+const CREW_BRANCH_SOLVES: usize = 4;
 
 /// Rounds of the improvement phase at most. Nearly all the gain comes in
 /// the first two; the bound keeps runs without a time limit predictable.
@@ -39,6 +43,7 @@ pub(crate) const MAX_ROUNDS: usize = 4;
 
 /// Who works where on every date: `cell[day * n_w + w]` is a demand or
 /// [`NONE`]; `count[w]` the worker's assigned dates.
+#[derive(Clone)]
 pub(crate) struct Grid {
     n_w: usize,
     n_days: u32,
@@ -204,6 +209,13 @@ impl DayKey {
 
 /// Plans `day` exactly with every other date of `grid` fixed: day limits,
 /// crews and continuity with both neighbours.
+///
+/// The flow knows nothing of crews. When its plan splits a crew (the lowest
+/// crew index first), the date is solved once per demand the crew's members
+/// took, with the crew pinned to it, and the best of those plans is kept;
+/// then the next split crew, until none is split. Past
+/// [`CREW_BRANCH_SOLVES`] extra solves, the split crews left are pinned to
+/// their majority demand together, so a date costs a few solves at most.
 pub(crate) fn plan_day(
     inst: &Instance,
     ctx: &CandidateContext,
@@ -224,44 +236,84 @@ pub(crate) fn plan_day(
             crew_target.insert(crew, f.demand);
         }
     }
-    let mut forced: HashMap<u32, u32> = HashMap::new();
-    loop {
-        forced.clear();
-        for (w, wk) in inst.workers.iter().enumerate() {
-            if let Some(&target) = wk.crew.and_then(|crew| crew_target.get(&crew)) {
-                forced.insert(w as u32, target);
-            }
-        }
+    let solve_pinned = |targets: &HashMap<u32, u32>| {
+        let forced: HashMap<u32, u32> = inst
+            .workers
+            .iter()
+            .enumerate()
+            .filter_map(|(w, wk)| {
+                wk.crew.and_then(|crew| targets.get(&crew)).map(|&t| (w as u32, t))
+            })
+            .collect();
         let rules = DayRules { allowed: &allowed, forced: &forced };
-        let result = solve_day(inst, ctx, day, &rules, &credit, tracker)?;
-        // A crew split over demands gets a target: the demand with most of
-        // its members (ties: the lowest demand index); solve again.
-        let mut by_crew: HashMap<u32, Vec<u32>> = HashMap::new();
-        for &(w, d, _) in &result.assignments {
-            if let Some(crew) = inst.workers[w as usize].crew {
-                by_crew.entry(crew).or_default().push(d);
-            }
-        }
-        let mut crews: Vec<_> = by_crew.into_iter().collect();
-        crews.sort_by_key(|(crew, _)| *crew);
-        let mut split = false;
-        for (crew, mut dems) in crews {
-            dems.sort_unstable();
-            if dems.first() != dems.last() && !crew_target.contains_key(&crew) {
-                let mut best = (0usize, u32::MAX);
-                for chunk in dems.chunk_by(|a, b| a == b) {
-                    if chunk.len() > best.0 {
-                        best = (chunk.len(), chunk[0]);
-                    }
-                }
-                crew_target.insert(crew, best.1);
-                split = true;
-            }
-        }
-        if !split {
+        solve_day(inst, ctx, day, &rules, &credit, tracker)
+    };
+    let mut result = solve_pinned(&crew_target)?;
+    let mut budget = CREW_BRANCH_SOLVES;
+    loop {
+        let splits = split_crews(inst, &result, &crew_target);
+        let Some((crew, dems)) = splits.first().cloned() else {
             return Ok(result);
+        };
+        if dems.len() > budget {
+            // Out of budget: pin every split crew to the demand most of its
+            // members took (ties: the lowest index), in one solve.
+            for (crew, members) in &splits {
+                crew_target.insert(*crew, majority(members));
+            }
+            result = solve_pinned(&crew_target)?;
+            continue;
+        }
+        budget -= dems.len();
+        let mut options = dems.clone();
+        options.dedup();
+        let mut best: Option<(DayKey, u32, DayResult)> = None;
+        for target in options {
+            crew_target.insert(crew, target);
+            let r = solve_pinned(&crew_target)?;
+            let key = DayKey::of(inst, grid, &r);
+            if best.as_ref().is_none_or(|(k, _, _)| key.better_than(k)) {
+                best = Some((key, target, r));
+            }
+        }
+        let (_, target, r) = best.expect("a split crew took two demands");
+        crew_target.insert(crew, target);
+        result = r;
+    }
+}
+
+/// The demand most members took; ties go to the lowest demand index.
+/// `members` is sorted.
+fn majority(members: &[u32]) -> u32 {
+    let mut best = (0usize, u32::MAX);
+    for chunk in members.chunk_by(|a, b| a == b) {
+        if chunk.len() > best.0 {
+            best = (chunk.len(), chunk[0]);
         }
     }
+    best.1
+}
+
+/// The crews without a target that `r` splits, lowest crew first, each with
+/// the demands its members took (sorted, one entry per member).
+fn split_crews(
+    inst: &Instance,
+    r: &DayResult,
+    targets: &HashMap<u32, u32>,
+) -> Vec<(u32, Vec<u32>)> {
+    let mut by_crew: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
+    for &(w, d, _) in &r.assignments {
+        if let Some(crew) = inst.workers[w as usize].crew {
+            by_crew.entry(crew).or_default().push(d);
+        }
+    }
+    by_crew
+        .into_iter()
+        .filter_map(|(crew, mut dems)| {
+            dems.sort_unstable();
+            (dems.first() != dems.last() && !targets.contains_key(&crew)).then_some((crew, dems))
+        })
+        .collect()
 }
 
 /// Dates in calendar order, each planned exactly given the dates before it
@@ -343,6 +395,19 @@ pub(crate) fn improve(
                 }
             }
         }
+        // Joint moves on two dates for workers the day limits hold back.
+        for day in improve_pairs(inst, ctx, days, grid, tracker)? {
+            let day = day as usize;
+            stats.moves += 1;
+            changed = true;
+            again[day] = true;
+            if day > 0 {
+                again[day - 1] = true;
+            }
+            if day + 1 < n {
+                again[day + 1] = true;
+            }
+        }
         if !changed {
             stats.converged = true;
             break;
@@ -350,6 +415,244 @@ pub(crate) fn improve(
         dirty = again;
     }
     Ok(stats)
+}
+
+/// Pairs of dates tried jointly per round at most (see [`improve_pairs`]).
+fn max_pairs(n_days: usize) -> usize {
+    n_days + 16
+}
+
+/// Joint moves on two dates, for workers the day limits hold back: a
+/// worker who is refused on date `b` only because of `max_days` or
+/// `max_consecutive_days`, and works on date `a`, may be better used on `b`.
+/// Both dates are solved as one flow in which such a worker has a single
+/// supply with the arcs of both dates (so the flow picks the date where the
+/// worker is worth most), everyone else a supply per date. Kept only when
+/// the two dates' part of the objective gets strictly better.
+fn improve_pairs(
+    inst: &Instance,
+    ctx: &CandidateContext,
+    days: &mut [DayResult],
+    grid: &mut Grid,
+    tracker: &Tracker<'_>,
+) -> Result<Vec<Day>, Cancelled> {
+    let n = days.len();
+    // Pairs (a, b) with a held-back worker, most such workers first.
+    let mut count: HashMap<(Day, Day), u32> = HashMap::new();
+    for b in 0..n as Day {
+        let allowed = grid.allowed(inst, b);
+        for (w, wk) in inst.workers.iter().enumerate() {
+            let w32 = w as u32;
+            if allowed[w] || !wk.available.contains(b) || grid.get(i64::from(b), w32) != NONE {
+                continue;
+            }
+            if grid.locked[b as usize].contains(&w32) {
+                continue;
+            }
+            for a in 0..n as Day {
+                if grid.get(i64::from(a), w32) != NONE && !grid.locked[a as usize].contains(&w32) {
+                    *count.entry((a.min(b), a.max(b))).or_default() += 1;
+                }
+            }
+        }
+    }
+    let mut pairs: Vec<((Day, Day), u32)> = count.into_iter().collect();
+    pairs.sort_by_key(|&((a, b), k)| (std::cmp::Reverse(k), a, b));
+    pairs.truncate(max_pairs(n));
+    let mut changed = Vec::new();
+    for ((a, b), _) in pairs {
+        tracker.cancelled()?;
+        if tracker.past_deadline() {
+            break;
+        }
+        let (ra, rb) = plan_pair(inst, ctx, grid, days, a, b, tracker)?;
+        let old = pair_key(inst, grid, &days[a as usize], &days[b as usize]);
+        let mut trial = grid.clone();
+        trial.replace(&days[a as usize], &ra);
+        trial.replace(&days[b as usize], &rb);
+        let new = pair_key(inst, &trial, &ra, &rb);
+        if new.better_than(&old) {
+            *grid = trial;
+            days[a as usize] = ra;
+            days[b as usize] = rb;
+            changed.extend([a, b]);
+        }
+    }
+    Ok(changed)
+}
+
+/// Two dates' part of the objective; a continuity pair between them (when
+/// adjacent) counts once.
+fn pair_key(inst: &Instance, grid: &Grid, ra: &DayResult, rb: &DayResult) -> DayKey {
+    let (ka, kb) = (DayKey::of(inst, grid, ra), DayKey::of(inst, grid, rb));
+    let mut cost = ka.cost + kb.cost;
+    if ra.day.abs_diff(rb.day) == 1 {
+        let c = continuity_mm(inst);
+        for &(w, d, _) in &ra.assignments {
+            if grid.get(i64::from(rb.day), w) == d {
+                cost += c;
+            }
+        }
+    }
+    DayKey { fill: ka.fill + kb.fill, imbalance: ka.imbalance + kb.imbalance, cost }
+}
+
+/// Dates `a` and `b` solved as one flow, every other date fixed. Crews that
+/// the joint plan splits are pinned to their majority demand and the pair is
+/// solved again.
+fn plan_pair(
+    inst: &Instance,
+    ctx: &CandidateContext,
+    grid: &Grid,
+    days: &[DayResult],
+    a: Day,
+    b: Day,
+    tracker: &Tracker<'_>,
+) -> Result<(DayResult, DayResult), Cancelled> {
+    let mut g = grid.clone();
+    g.replace(&days[a as usize], &locked_only(inst, a));
+    g.replace(&days[b as usize], &locked_only(inst, b));
+    let allowed = [g.allowed(inst, a), g.allowed(inst, b)];
+    // Workers allowed on each date alone but not on both.
+    let one_of: Vec<bool> = (0..inst.workers.len())
+        .map(|w| {
+            if !(allowed[0][w] && allowed[1][w]) {
+                return false;
+            }
+            let wk = &inst.workers[w];
+            let w32 = w as u32;
+            let mut both = wk.max_days.is_none_or(|m| g.count[w] + 2 <= m);
+            if let Some(m) = wk.max_consecutive {
+                g.set(a, w32, 0);
+                both &= g.run_through(b, w32) <= m;
+                g.set(a, w32, NONE);
+            }
+            !both
+        })
+        .collect();
+    let c = continuity_mm(inst);
+    let mut targets: [HashMap<u32, u32>; 2] = [HashMap::new(), HashMap::new()];
+    for (i, day) in [a, b].into_iter().enumerate() {
+        for f in locked_on(inst, day) {
+            if let Some(crew) = inst.workers[f.worker as usize].crew {
+                targets[i].insert(crew, f.demand);
+            }
+        }
+    }
+    loop {
+        let mut cands = Vec::new();
+        for (i, day) in [a, b].into_iter().enumerate() {
+            let forced: HashMap<u32, u32> = inst
+                .workers
+                .iter()
+                .enumerate()
+                .filter_map(|(w, wk)| {
+                    wk.crew.and_then(|crew| targets[i].get(&crew)).map(|&t| (w as u32, t))
+                })
+                .collect();
+            let rules = DayRules { allowed: &allowed[i], forced: &forced };
+            let (prev, next) = (i64::from(day) - 1, i64::from(day) + 1);
+            let credit = |w: u32, d: u32| {
+                c * (i64::from(g.get(prev, w) == d) + i64::from(g.get(next, w) == d))
+            };
+            cands.push(priced_candidates(inst, ctx, day, &rules, &credit));
+        }
+        let joint = merge(&cands, &one_of);
+        let sol = solve_transport(&joint.transport, tracker.cancel_flag(), tracker.deadline())?;
+        let mut results = [locked_only(inst, a), locked_only(inst, b)];
+        for r in &mut results {
+            r.complete = true;
+            r.proven = sol.proven;
+            r.exact = sol.proven;
+        }
+        for (row, &arc) in sol.assigned.iter().enumerate() {
+            if arc == NONE {
+                continue;
+            }
+            let (i, src) = joint.source[arc as usize];
+            let cand = &cands[i];
+            let w = joint.worker[row];
+            let d = cand.demands[cand.transport.arc_demand[src as usize] as usize];
+            results[i].assignments.push((w, d, cand.arc_km[src as usize]));
+            results[i].flow_cost += cand.transport.arc_cost[src as usize];
+        }
+        let mut split = false;
+        for i in 0..2 {
+            results[i].weighted_fill = weighted(inst, &results[i].assignments);
+            for (crew, members) in split_crews(inst, &results[i], &targets[i]) {
+                targets[i].insert(crew, majority(&members));
+                split = true;
+            }
+        }
+        if !split {
+            let [ra, rb] = results;
+            return Ok((ra, rb));
+        }
+    }
+}
+
+/// Two dates' candidates as one transportation problem.
+struct Joint {
+    transport: Transport,
+    /// Per row: the global worker.
+    worker: Vec<u32>,
+    /// Per arc: (which date, arc index in that date's candidates).
+    source: Vec<(usize, u32)>,
+}
+
+fn merge(cands: &[DayCandidates], one_of: &[bool]) -> Joint {
+    let offset = cands[0].demands.len() as u32;
+    let (t0, t1) = (&cands[0].transport, &cands[1].transport);
+    let mut t = Transport {
+        start: vec![0],
+        arc_demand: Vec::new(),
+        arc_cost: Vec::new(),
+        cap: [t0.cap.clone(), t1.cap.clone()].concat(),
+        base: [t0.base.clone(), t1.base.clone()].concat(),
+        per_day: [t0.per_day.clone(), t1.per_day.clone()].concat(),
+        priority: [t0.priority.clone(), t1.priority.clone()].concat(),
+        share_shortage: t0.share_shortage,
+    };
+    let mut worker = Vec::new();
+    let mut source = Vec::new();
+    let (mut i0, mut i1) = (0usize, 0usize);
+    let (w0, w1) = (&cands[0].workers, &cands[1].workers);
+    let push_arcs = |t: &mut Transport, source: &mut Vec<(usize, u32)>, i: usize, lw: usize| {
+        let tr = &cands[i].transport;
+        for arc in tr.start[lw] as usize..tr.start[lw + 1] as usize {
+            let off = if i == 0 { 0 } else { offset };
+            t.arc_demand.push(tr.arc_demand[arc] + off);
+            t.arc_cost.push(tr.arc_cost[arc]);
+            source.push((i, arc as u32));
+        }
+    };
+    // Rows in global worker order; a one-of worker's two rows become one.
+    while i0 < w0.len() || i1 < w1.len() {
+        let next0 = w0.get(i0).copied().unwrap_or(u32::MAX);
+        let next1 = w1.get(i1).copied().unwrap_or(u32::MAX);
+        let w = next0.min(next1);
+        let (in0, in1) = (next0 == w, next1 == w);
+        if in0 && in1 && one_of[w as usize] {
+            push_arcs(&mut t, &mut source, 0, i0);
+            push_arcs(&mut t, &mut source, 1, i1);
+            t.start.push(t.arc_demand.len() as u32);
+            worker.push(w);
+        } else {
+            if in0 {
+                push_arcs(&mut t, &mut source, 0, i0);
+                t.start.push(t.arc_demand.len() as u32);
+                worker.push(w);
+            }
+            if in1 {
+                push_arcs(&mut t, &mut source, 1, i1);
+                t.start.push(t.arc_demand.len() as u32);
+                worker.push(w);
+            }
+        }
+        i0 += usize::from(in0);
+        i1 += usize::from(in1);
+    }
+    Joint { transport: t, worker, source }
 }
 
 /// Plans the dates still incomplete (past the deadline) greedily: demands

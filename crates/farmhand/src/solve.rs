@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::candidates::{day_candidates, locked_on, CandidateContext, DayRules, KM_SCALE};
+use crate::candidates::{
+    day_candidates, locked_on, CandidateContext, DayCandidates, DayRules, KM_SCALE,
+};
 use crate::explain::explain;
 use crate::flow::{solve_transport, Cancelled, NONE};
 use crate::format::{Assignment, Problem, Solution, SolvedAssignment, Summary};
@@ -248,7 +250,7 @@ impl<'a> Tracker<'a> {
         }
     }
 
-    fn cancel_flag(&self) -> Option<&AtomicBool> {
+    pub(crate) fn cancel_flag(&self) -> Option<&AtomicBool> {
         self.config.cancel.as_deref()
     }
 
@@ -413,7 +415,7 @@ fn all_filled(inst: &Instance, day: Day) -> i64 {
         .sum()
 }
 
-fn weighted(inst: &Instance, assignments: &[(u32, u32, f64)]) -> i64 {
+pub(crate) fn weighted(inst: &Instance, assignments: &[(u32, u32, f64)]) -> i64 {
     assignments.iter().map(|&(_, d, _)| i64::from(inst.demands[d as usize].priority)).sum()
 }
 
@@ -430,17 +432,7 @@ pub(crate) fn solve_day(
     credit: &(dyn Fn(u32, u32) -> i64 + Sync),
     tracker: &Tracker<'_>,
 ) -> Result<DayResult, Cancelled> {
-    let mut cands = day_candidates(inst, ctx, day, rules);
-    let t = &mut cands.transport;
-    for lw in 0..t.n_workers() {
-        let w = cands.workers[lw];
-        for a in t.start[lw] as usize..t.start[lw + 1] as usize {
-            let c = credit(w, cands.demands[t.arc_demand[a] as usize]);
-            if c != 0 {
-                t.arc_cost[a] = (t.arc_cost[a] - c).clamp(-MAX_ARC_COST, MAX_ARC_COST);
-            }
-        }
-    }
+    let cands = priced_candidates(inst, ctx, day, rules, credit);
     let sol = solve_transport(&cands.transport, tracker.cancel_flag(), tracker.deadline())?;
     let mut assignments: Vec<(u32, u32, f64)> = locked_on(inst, day)
         .map(|f| (f.worker, f.demand, inst.distance_km(f.worker, f.demand)))
@@ -463,6 +455,28 @@ pub(crate) fn solve_day(
         proven: sol.proven,
         flow_cost,
     })
+}
+
+/// The candidates of `day` with each arc's continuity credit subtracted.
+pub(crate) fn priced_candidates(
+    inst: &Instance,
+    ctx: &CandidateContext,
+    day: Day,
+    rules: &DayRules<'_>,
+    credit: &(dyn Fn(u32, u32) -> i64 + Sync),
+) -> DayCandidates {
+    let mut cands = day_candidates(inst, ctx, day, rules);
+    let t = &mut cands.transport;
+    for lw in 0..t.n_workers() {
+        let w = cands.workers[lw];
+        for a in t.start[lw] as usize..t.start[lw + 1] as usize {
+            let c = credit(w, cands.demands[t.arc_demand[a] as usize]);
+            if c != 0 {
+                t.arc_cost[a] = (t.arc_cost[a] - c).clamp(-MAX_ARC_COST, MAX_ARC_COST);
+            }
+        }
+    }
+    cands
 }
 
 /// True when per-date results obey day limits and crews.
