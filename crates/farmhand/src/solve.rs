@@ -88,7 +88,7 @@ pub fn solve_with(problem: &Problem, config: &SolveConfig) -> Result<Solution, S
 
 /// Solves a validated instance.
 pub fn solve_instance(inst: &Instance, config: &SolveConfig) -> Result<Solution, SolveError> {
-    solve_measured(inst, config).map(|(solution, _)| solution)
+    solve_measured(inst, config).map(|m| m.solution)
 }
 
 /// Shares of the time limit at which each phase stops: the relaxed pass,
@@ -96,13 +96,27 @@ pub fn solve_instance(inst: &Instance, config: &SolveConfig) -> Result<Solution,
 /// greedy plan of dates not reached, explaining and assembling the answer.
 const PHASE_ENDS: [f64; 3] = [0.45, 0.6, 0.75];
 
-/// Solves, and also returns a lower bound on `objective_km` among the
-/// solutions with the relaxed optimum's weighted fill and imbalance (when
-/// the relaxed pass finished), for the quality measurements.
-pub(crate) fn solve_measured(
-    inst: &Instance,
-    config: &SolveConfig,
-) -> Result<(Solution, Option<f64>), SolveError> {
+/// A solution with what the quality and time measurements need.
+#[derive(Debug, Clone)]
+pub struct Measured {
+    /// The solution, as [`solve_instance`] returns it.
+    pub solution: Solution,
+    /// A lower bound on `objective_km` over the plans with the relaxed
+    /// optimum's weighted fill and imbalance (so it bounds this solution's
+    /// cost when its fill reached `weighted_fill_bound`); None when the
+    /// relaxed pass did not finish.
+    pub lower_bound_km: Option<f64>,
+    /// Milliseconds at the end of: the relaxed pass, the date-ordered pass,
+    /// the improvement phase, the greedy plan, explaining and assembling.
+    pub phase_ms: [f64; 5],
+    /// Improvement rounds started and moves kept.
+    pub rounds: usize,
+    /// Dates (or pairs of dates) whose plan the improvement phase replaced.
+    pub moves: usize,
+}
+
+/// Solves, and also measures: see [`Measured`].
+pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured, SolveError> {
     let started = Instant::now();
     let limit = inst.options.time_limit_ms.map(|ms| Duration::from_millis(ms.max(0) as u64));
     let ctx = CandidateContext::new(inst);
@@ -114,6 +128,9 @@ pub(crate) fn solve_measured(
     // the answer; a coupled one keeps time for the passes that follow.
     tracker.set_phase(if split { PHASE_ENDS[2] } else { PHASE_ENDS[0] });
     let relaxed = solve_dates_independently(inst, &ctx, &tracker)?;
+    let ms = || started.elapsed().as_secs_f64() * 1000.0;
+    let mut phase_ms = [ms(); 5];
+    let mut stats = improve::Improved::default();
     // The relaxed per-date optimum bounds the weighted fill; a date the time
     // limit cut short or skipped is bounded by filling every slot instead.
     let bound: i64 = relaxed
@@ -138,8 +155,10 @@ pub(crate) fn solve_measured(
             tracker.set_phase(PHASE_ENDS[1]);
             days = improve::solve_in_order(inst, &ctx, &mut grid, &tracker)?;
         }
+        phase_ms[1] = ms();
         tracker.set_phase(PHASE_ENDS[2]);
-        improve::improve(inst, &ctx, &mut days, &mut grid, &tracker)?;
+        stats = improve::improve(inst, &ctx, &mut days, &mut grid, &tracker)?;
+        phase_ms[2] = ms();
         improve::greedy_fill(inst, &ctx, &mut days, &mut grid);
     } else if days.iter().any(|d| !d.complete) {
         let mut grid = Grid::new(inst);
@@ -148,6 +167,7 @@ pub(crate) fn solve_measured(
         }
         improve::greedy_fill(inst, &ctx, &mut days, &mut grid);
     }
+    phase_ms[3] = ms();
     let cut_short = days.iter().filter(|d| d.complete && !d.proven).count();
     if cut_short > 0 {
         warnings.push(format!(
@@ -177,7 +197,14 @@ pub(crate) fn solve_measured(
     };
     let mut solution = assemble(inst, &ctx, &days, bound, Some(optimal), warnings);
     solution.summary.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
-    Ok((solution, lower_mm.map(|mm| mm as f64 / KM_SCALE)))
+    phase_ms[4] = ms();
+    Ok(Measured {
+        solution,
+        lower_bound_km: lower_mm.map(|mm| mm as f64 / KM_SCALE),
+        phase_ms,
+        rounds: stats.rounds,
+        moves: stats.moves,
+    })
 }
 
 /// One date's result: assignments as (worker, demand, km), locked included.
