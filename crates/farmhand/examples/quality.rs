@@ -22,7 +22,7 @@ fn main() {
     let presets: Vec<String> = std::env::args().skip(1).collect();
     let limit: Option<i64> = std::env::var("TIME_LIMIT_MS").ok().and_then(|v| v.parse().ok());
     println!(
-        "| preset | variant | limit ms | weighted / bound | objective km | lower bound km | gap | rounds / moves | relaxed, ordered, improved, greedy, total ms | check |"
+        "| preset | variant | limit ms | weighted / bound | objective km | lower bound km | gap | rounds / moves | relaxed, repaired, improved, greedy, total ms | check |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|");
     for name in &presets {

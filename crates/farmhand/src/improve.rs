@@ -1,5 +1,6 @@
-//! Dates that couple: the date-ordered pass, the improvement phase and the
-//! greedy plan of dates the time limit left unsolved.
+//! Dates that couple: the date-ordered pass (or, under a time limit, the
+//! repair of the relaxed optimum), the improvement phase and the greedy plan
+//! of dates the time limit left unsolved.
 //!
 //! All three work on a [`Grid`], who works where on every date, so a date can
 //! be planned with both of its neighbours fixed:
@@ -340,6 +341,84 @@ pub(crate) fn solve_in_order(
     Ok(results)
 }
 
+/// Makes the relaxed per-date optimum obey the coupling rules by dropping
+/// assignments, never adding any: a split crew keeps the members on the
+/// demand of its locked member, else on the demand most of them took (ties:
+/// the lowest index); then each worker keeps their dates in calendar order
+/// while `max_days` and `max_consecutive_days` allow, locked dates always
+/// (validation made sure they fit together). The improvement phase then
+/// fills what was dropped, with every other date in view; that costs far
+/// less than planning the dates one after another from scratch.
+pub(crate) fn repair(inst: &Instance, days: &mut [DayResult]) {
+    let is_locked = |w: u32, d: u32, day: Day| {
+        inst.locked.binary_search(&Fixed { worker: w, demand: d, day }).is_ok()
+    };
+    for r in days.iter_mut() {
+        let mut by_crew: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
+        let mut locked_target: HashMap<u32, u32> = HashMap::new();
+        for &(w, d, _) in &r.assignments {
+            if let Some(crew) = inst.workers[w as usize].crew {
+                by_crew.entry(crew).or_default().push(d);
+                if is_locked(w, d, r.day) {
+                    locked_target.insert(crew, d);
+                }
+            }
+        }
+        let mut target: HashMap<u32, u32> = HashMap::new();
+        for (crew, mut dems) in by_crew {
+            dems.sort_unstable();
+            let t = locked_target.get(&crew).copied().unwrap_or_else(|| majority(&dems));
+            target.insert(crew, t);
+        }
+        r.assignments.retain(|&(w, d, _)| {
+            inst.workers[w as usize].crew.is_none_or(|crew| target[&crew] == d)
+        });
+    }
+    // Per worker: their dates, then which of them stay.
+    let n_w = inst.workers.len();
+    let mut dates: Vec<Vec<(Day, bool)>> = vec![Vec::new(); n_w];
+    for r in days.iter() {
+        for &(w, d, _) in &r.assignments {
+            dates[w as usize].push((r.day, is_locked(w, d, r.day)));
+        }
+    }
+    let mut dropped: std::collections::HashSet<(u32, Day)> = Default::default();
+    for (w, wk) in inst.workers.iter().enumerate() {
+        if wk.max_days.is_none() && wk.max_consecutive.is_none() {
+            continue;
+        }
+        let list = &dates[w];
+        let n_locked = list.iter().filter(|x| x.1).count() as u32;
+        let mut free_days = wk.max_days.map_or(u32::MAX, |m| m.saturating_sub(n_locked));
+        let mut kept: Vec<Day> = Vec::new();
+        for (i, &(day, locked)) in list.iter().enumerate() {
+            if locked {
+                kept.push(day);
+                continue;
+            }
+            let mut before = 0;
+            while kept.len() > before && kept[kept.len() - 1 - before] + 1 + before as Day == day {
+                before += 1;
+            }
+            let mut after = 0;
+            while list.get(i + 1 + after).is_some_and(|&(d, l)| l && d == day + 1 + after as Day) {
+                after += 1;
+            }
+            let run = (before + 1 + after) as u32;
+            if free_days > 0 && wk.max_consecutive.is_none_or(|m| run <= m) {
+                free_days -= 1;
+                kept.push(day);
+            } else {
+                dropped.insert((w as u32, day));
+            }
+        }
+    }
+    for r in days.iter_mut() {
+        r.assignments.retain(|&(w, _, _)| !dropped.contains(&(w, r.day)));
+        r.weighted_fill = weighted(inst, &r.assignments);
+    }
+}
+
 /// What the improvement phase did.
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct Improved {
@@ -365,6 +444,7 @@ pub(crate) fn improve(
     let n = days.len();
     let mut stats = Improved::default();
     let mut dirty = vec![true; n];
+    let mut memo = PairMemo::new(n);
     'rounds: for _ in 0..MAX_ROUNDS {
         stats.rounds += 1;
         let mut again = vec![false; n];
@@ -383,6 +463,7 @@ pub(crate) fn improve(
             if better {
                 grid.replace(&days[day], &new);
                 days[day] = new;
+                memo.bump(day as Day);
                 stats.moves += 1;
                 changed = true;
                 // The neighbours' continuity credits changed.
@@ -396,7 +477,7 @@ pub(crate) fn improve(
             }
         }
         // Joint moves on two dates for workers the day limits hold back.
-        for day in improve_pairs(inst, ctx, days, grid, tracker)? {
+        for day in improve_pairs(inst, ctx, days, grid, &mut memo, tracker)? {
             let day = day as usize;
             stats.moves += 1;
             changed = true;
@@ -419,7 +500,29 @@ pub(crate) fn improve(
 
 /// Pairs of dates tried jointly per round at most (see [`improve_pairs`]).
 fn max_pairs(n_days: usize) -> usize {
-    n_days + 16
+    n_days / 2 + 8
+}
+
+/// Which pairs of dates were tried, at which versions of the two dates
+/// (a date's version counts the times its plan was replaced).
+#[derive(Default)]
+struct PairMemo {
+    version: Vec<u64>,
+    tried: HashMap<(Day, Day), (u64, u64)>,
+}
+
+impl PairMemo {
+    fn new(n_days: usize) -> PairMemo {
+        PairMemo { version: vec![0; n_days], tried: HashMap::new() }
+    }
+
+    fn bump(&mut self, day: Day) {
+        self.version[day as usize] += 1;
+    }
+
+    fn versions(&self, a: Day, b: Day) -> (u64, u64) {
+        (self.version[a as usize], self.version[b as usize])
+    }
 }
 
 /// Joint moves on two dates, for workers the day limits hold back: a
@@ -434,6 +537,7 @@ fn improve_pairs(
     ctx: &CandidateContext,
     days: &mut [DayResult],
     grid: &mut Grid,
+    memo: &mut PairMemo,
     tracker: &Tracker<'_>,
 ) -> Result<Vec<Day>, Cancelled> {
     let n = days.len();
@@ -456,7 +560,11 @@ fn improve_pairs(
             }
         }
     }
-    let mut pairs: Vec<((Day, Day), u32)> = count.into_iter().collect();
+    // A pair tried before, neither date changed since, would give the same.
+    let mut pairs: Vec<((Day, Day), u32)> = count
+        .into_iter()
+        .filter(|&((a, b), _)| memo.tried.get(&(a, b)) != Some(&memo.versions(a, b)))
+        .collect();
     pairs.sort_by_key(|&((a, b), k)| (std::cmp::Reverse(k), a, b));
     pairs.truncate(max_pairs(n));
     let mut changed = Vec::new();
@@ -476,7 +584,10 @@ fn improve_pairs(
             days[a as usize] = ra;
             days[b as usize] = rb;
             changed.extend([a, b]);
+            memo.bump(a);
+            memo.bump(b);
         }
+        memo.tried.insert((a, b), memo.versions(a, b));
     }
     Ok(changed)
 }

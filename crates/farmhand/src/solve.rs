@@ -1,13 +1,17 @@
-//! The solver: per-date exact min-cost flow, run in parallel over dates, and
-//! a date-by-date pass that respects the rules that couple dates.
+//! The solver: per-date exact min-cost flow, run in parallel over dates, then
+//! (when dates couple) a repair and an improvement phase (`improve.rs`).
 //!
 //! * Problems that split by date (no continuity bonus, no day limits, no
 //!   crews) are solved exactly, each date on its own, in parallel.
-//! * Other problems first get the same per-date optimum with the coupling
-//!   rules relaxed: its weighted fill is `weighted_fill_bound`. When that
-//!   relaxed optimum obeys every coupling rule it is the answer; otherwise the
-//!   dates are solved in order, each exactly, with the workers that the day
-//!   limits and crews still allow.
+//! * Other problems first get the same per-date optimum with the day limits
+//!   and crews relaxed and half the continuity bonus credited to each side
+//!   of a possible pair: its weighted fill is `weighted_fill_bound` and its
+//!   cost a lower bound on the cost. When the continuity bonus is zero and
+//!   that relaxed optimum obeys every coupling rule it is the answer;
+//!   otherwise it is repaired (assignments dropped until the rules hold) and
+//!   improved date by date with both neighbours fixed.
+//! * A time limit splits into phases ([`PHASE_ENDS`]); dates no phase
+//!   reached are planned greedily, and explaining keeps the rest.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -91,10 +95,12 @@ pub fn solve_instance(inst: &Instance, config: &SolveConfig) -> Result<Solution,
     solve_measured(inst, config).map(|m| m.solution)
 }
 
-/// Shares of the time limit at which each phase stops: the relaxed pass,
-/// the date-ordered pass and the improvement phase. The rest is for the
-/// greedy plan of dates not reached, explaining and assembling the answer.
-const PHASE_ENDS: [f64; 3] = [0.45, 0.6, 0.75];
+/// Shares of the time limit at which each phase stops: the relaxed pass of
+/// a coupled problem, and the improvement phase (or the relaxed pass of a
+/// problem that splits). The rest is for the greedy plan of dates not
+/// reached, explaining and assembling the answer (measured in
+/// `BENCHMARKS.md`).
+const PHASE_ENDS: [f64; 2] = [0.5, 0.8];
 
 /// A solution with what the quality and time measurements need.
 #[derive(Debug, Clone)]
@@ -106,8 +112,8 @@ pub struct Measured {
     /// cost when its fill reached `weighted_fill_bound`); None when the
     /// relaxed pass did not finish.
     pub lower_bound_km: Option<f64>,
-    /// Milliseconds at the end of: the relaxed pass, the date-ordered pass,
-    /// the improvement phase, the greedy plan, explaining and assembling.
+    /// Milliseconds at the end of: the relaxed pass, the start (date-ordered
+    /// pass or repair), the improvement phase, the greedy plan, explaining and assembling.
     pub phase_ms: [f64; 5],
     /// Improvement rounds started and moves kept.
     pub rounds: usize,
@@ -126,7 +132,7 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
 
     // A problem that splits has nothing after the relaxed pass but writing
     // the answer; a coupled one keeps time for the passes that follow.
-    tracker.set_phase(if split { PHASE_ENDS[2] } else { PHASE_ENDS[0] });
+    tracker.set_phase(if split { PHASE_ENDS[1] } else { PHASE_ENDS[0] });
     let relaxed = solve_dates_independently(inst, &ctx, &tracker)?;
     let ms = || started.elapsed().as_secs_f64() * 1000.0;
     let mut phase_ms = [ms(); 5];
@@ -146,17 +152,21 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
     let coupled = !settled;
     if coupled {
         let mut grid = Grid::new(inst);
-        if coupling_holds(inst, &relaxed) {
+        if coupling_holds(inst, &relaxed) || inst.options.time_limit_ms.is_some() {
+            // Under a time limit, the relaxed plan repaired: it is ready as
+            // soon as the parallel relaxed pass is.
+            improve::repair(inst, &mut days);
             for d in &days {
                 grid.replace(&locked_only(inst, d.day), d);
             }
         } else {
+            // Without one, the date-ordered pass: slower (one date at a
+            // time) but a better start (BENCHMARKS.md, "Across dates").
             tracker.add_pass();
-            tracker.set_phase(PHASE_ENDS[1]);
             days = improve::solve_in_order(inst, &ctx, &mut grid, &tracker)?;
         }
         phase_ms[1] = ms();
-        tracker.set_phase(PHASE_ENDS[2]);
+        tracker.set_phase(PHASE_ENDS[1]);
         stats = improve::improve(inst, &ctx, &mut days, &mut grid, &tracker)?;
         phase_ms[2] = ms();
         improve::greedy_fill(inst, &ctx, &mut days, &mut grid);
@@ -256,6 +266,12 @@ impl<'a> Tracker<'a> {
         }
     }
 
+    /// A second pass over every date follows: progress counts on, toward a
+    /// larger total, so it never goes backwards.
+    fn add_pass(&self) {
+        self.total.fetch_add(self.n_days, Ordering::Relaxed);
+    }
+
     /// The current phase ends at this share of the time limit.
     fn set_phase(&self, share: f64) {
         let end = self.limit.map(|l| self.started + l.mul_f64(share));
@@ -287,12 +303,6 @@ impl<'a> Tracker<'a> {
             let total = self.total.load(Ordering::Relaxed);
             p(Progress { dates_done: done.min(total), dates_total: total });
         }
-    }
-
-    /// A second pass over every date follows: progress counts on, toward a
-    /// larger total, so it never goes backwards.
-    fn add_pass(&self) {
-        self.total.fetch_add(self.n_days, Ordering::Relaxed);
     }
 }
 
