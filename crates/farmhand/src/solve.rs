@@ -470,6 +470,17 @@ pub(crate) fn solve_day(
     tracker: &Tracker<'_>,
 ) -> Result<DayResult, Cancelled> {
     let cands = priced_candidates(inst, ctx, day, rules, credit);
+    solve_candidates(inst, day, &cands, tracker)
+}
+
+/// Solves one date's (priced) candidates exactly; locked assignments
+/// included.
+pub(crate) fn solve_candidates(
+    inst: &Instance,
+    day: Day,
+    cands: &DayCandidates,
+    tracker: &Tracker<'_>,
+) -> Result<DayResult, Cancelled> {
     let sol = solve_transport(&cands.transport, tracker.cancel_flag(), tracker.deadline())?;
     let mut assignments: Vec<(u32, u32, f64)> = locked_on(inst, day)
         .map(|f| (f.worker, f.demand, inst.distance_km(f.worker, f.demand)))
