@@ -829,14 +829,23 @@ pub(crate) fn greedy_fill(
     ctx: &CandidateContext,
     days: &mut [DayResult],
     grid: &mut Grid,
+    reach: Option<&Reach>,
 ) {
     let todo: Vec<usize> = (0..days.len()).filter(|&d| !days[d].complete).collect();
     if todo.is_empty() {
         return;
     }
-    let reach = Reach::new(inst, ctx, todo.iter().map(|&d| d as Day));
+    let built;
+    let reach = match reach {
+        Some(r) => r,
+        None => {
+            let dates: Vec<Day> = todo.iter().map(|&d| d as Day).collect();
+            built = Reach::new(inst, ctx, &dates);
+            &built
+        }
+    };
     for day in todo {
-        let new = greedy_day(inst, grid, &reach, day as Day);
+        let new = greedy_day(inst, grid, reach, day as Day);
         grid.replace(&days[day], &new);
         days[day] = new;
     }
@@ -844,13 +853,14 @@ pub(crate) fn greedy_fill(
 
 /// Per demand: workers within range with the skills and not excluding the
 /// farm (rules 5-7), as (worker, km), nearest first.
-struct Reach {
-    by_demand: HashMap<u32, Vec<(u32, f64)>>,
+pub(crate) struct Reach {
+    by_demand: Vec<Option<Vec<(u32, f64)>>>,
 }
 
 impl Reach {
-    fn new(inst: &Instance, ctx: &CandidateContext, days: impl Iterator<Item = Day>) -> Reach {
-        let days: Vec<Day> = days.collect();
+    /// The reach of every demand active on one of `days`, demands in
+    /// parallel (each list depends only on its demand).
+    pub(crate) fn new(inst: &Instance, ctx: &CandidateContext, days: &[Day]) -> Reach {
         let index = SpatialIndex::new(
             inst.workers.iter().enumerate().map(|(w, wk)| (w as u32, wk.location)),
         );
@@ -859,28 +869,36 @@ impl Reach {
         for (&(w, farm), &km) in &inst.travel {
             by_farm[farm as usize].push((w, km));
         }
-        let mut by_demand = HashMap::new();
-        for (d, dem) in inst.demands.iter().enumerate() {
-            if !days.iter().any(|&day| dem.is_active(day)) {
-                continue;
-            }
-            let ok = |w: u32, km: f64| {
-                let wk = &inst.workers[w as usize];
-                km <= wk.max_km && wk.has_skills(&dem.required) && !wk.excludes(dem.farm)
-            };
-            let mut list: Vec<(u32, f64)> = Vec::new();
-            index.for_each_within(dem.location, max_km, |w| {
-                if ctx.override_km(w, dem.farm).is_none() {
-                    let km = inst.distance_km(w, d as u32);
-                    if ok(w, km) {
-                        list.push((w, km));
-                    }
+        let by_demand = inst
+            .demands
+            .par_iter()
+            .map(|dem| {
+                if !days.iter().any(|&day| dem.is_active(day)) {
+                    return None;
                 }
-            });
-            list.extend(by_farm[dem.farm as usize].iter().copied().filter(|&(w, km)| ok(w, km)));
-            list.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-            by_demand.insert(d as u32, list);
-        }
+                let ok = |w: u32, km: f64| {
+                    let wk = &inst.workers[w as usize];
+                    km <= wk.max_km && wk.has_skills(&dem.required) && !wk.excludes(dem.farm)
+                };
+                let mut list: Vec<(u32, f64)> = Vec::new();
+                index.for_each_within(dem.location, max_km, |w| {
+                    if ctx.override_km(w, dem.farm).is_none() {
+                        let km = crate::geo_util::haversine_km(
+                            inst.workers[w as usize].location,
+                            dem.location,
+                        );
+                        if ok(w, km) {
+                            list.push((w, km));
+                        }
+                    }
+                });
+                list.extend(
+                    by_farm[dem.farm as usize].iter().copied().filter(|&(w, km)| ok(w, km)),
+                );
+                list.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+                Some(list)
+            })
+            .collect();
         Reach { by_demand }
     }
 }
@@ -908,7 +926,7 @@ fn greedy_day(inst: &Instance, grid: &Grid, reach: &Reach, day: Day) -> DayResul
             if have >= inst.demands[d as usize].per_day {
                 continue;
             }
-            let list = &reach.by_demand[&d];
+            let list = reach.by_demand[d as usize].as_deref().unwrap_or(&[]);
             while next[i] < list.len() {
                 let (w, km) = list[next[i]];
                 next[i] += 1;

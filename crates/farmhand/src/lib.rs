@@ -56,7 +56,7 @@ pub mod bench_api {
 
     use crate::candidates::{day_candidates, CandidateContext, DayRules};
     use crate::model::Instance;
-    pub use crate::solve::{solve_measured, Measured};
+    pub use crate::solve::{lagrangian_lower_bounds, solve_measured, Measured};
 
     /// The arcs of one date, as the solver would build them (all workers
     /// available that date allowed).

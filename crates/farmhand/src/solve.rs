@@ -95,12 +95,17 @@ pub fn solve_instance(inst: &Instance, config: &SolveConfig) -> Result<Solution,
     solve_measured(inst, config).map(|m| m.solution)
 }
 
-/// Shares of the time limit at which each phase stops: the relaxed pass of
-/// a coupled problem, and the improvement phase (or the relaxed pass of a
-/// problem that splits). The rest is for the greedy plan of dates not
-/// reached, explaining and assembling the answer (measured in
-/// `BENCHMARKS.md`).
-const PHASE_ENDS: [f64; 2] = [0.5, 0.8];
+/// Shares of the search's time at which each phase stops: the relaxed pass
+/// of a coupled problem, and the improvement phase (or the relaxed pass of
+/// a problem that splits). The search's time is the limit less the tail
+/// predicted for the greedy plan of dates not reached, explaining and
+/// assembling the answer ([`TAIL_PER_REACH`]).
+const PHASE_ENDS: [f64; 2] = [0.5, 1.0];
+
+/// The time after the search (greedy plan and explaining), as a multiple of
+/// the time the demands' reach took to build; measured on the county
+/// preset (BENCHMARKS.md, time limits).
+const TAIL_PER_REACH: f64 = 3.0;
 
 /// A solution with what the quality and time measurements need.
 #[derive(Debug, Clone)]
@@ -127,13 +132,25 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
     let limit = inst.options.time_limit_ms.map(|ms| Duration::from_millis(ms.max(0) as u64));
     let ctx = CandidateContext::new(inst);
     let split = inst.splits_by_date();
+    // Under a time limit, the demands' reach (for the greedy plan of dates
+    // not reached) is built first; its cost predicts the tail after the
+    // search (greedy plan and explaining both scan the same pairs), so the
+    // phases end early enough for the whole answer to meet the limit.
+    let mut reach = None;
+    let mut limit = limit;
+    if let Some(l) = limit {
+        let all: Vec<Day> = (0..inst.n_days).collect();
+        reach = Some(improve::Reach::new(inst, &ctx, &all));
+        let tail = started.elapsed().mul_f64(TAIL_PER_REACH) + Duration::from_millis(5);
+        limit = Some(l.saturating_sub(tail));
+    }
     let tracker = Tracker::new(config, inst.n_days, started, limit);
     let mut warnings: Vec<String> = inst.warnings.iter().map(|w| w.to_string()).collect();
 
     // A problem that splits has nothing after the relaxed pass but writing
     // the answer; a coupled one keeps time for the passes that follow.
     tracker.set_phase(if split { PHASE_ENDS[1] } else { PHASE_ENDS[0] });
-    let relaxed = solve_dates_independently(inst, &ctx, &tracker)?;
+    let relaxed = solve_dates_independently(inst, &ctx, &HashMap::new(), &tracker)?;
     let ms = || started.elapsed().as_secs_f64() * 1000.0;
     let mut phase_ms = [ms(); 5];
     let mut stats = improve::Improved::default();
@@ -169,13 +186,13 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
         tracker.set_phase(PHASE_ENDS[1]);
         stats = improve::improve(inst, &ctx, &mut days, &mut grid, &tracker)?;
         phase_ms[2] = ms();
-        improve::greedy_fill(inst, &ctx, &mut days, &mut grid);
+        improve::greedy_fill(inst, &ctx, &mut days, &mut grid, reach.as_ref());
     } else if days.iter().any(|d| !d.complete) {
         let mut grid = Grid::new(inst);
         for d in &days {
             grid.replace(&locked_only(inst, d.day), d);
         }
-        improve::greedy_fill(inst, &ctx, &mut days, &mut grid);
+        improve::greedy_fill(inst, &ctx, &mut days, &mut grid, reach.as_ref());
     }
     phase_ms[3] = ms();
     let cut_short = days.iter().filter(|d| d.complete && !d.proven).count();
@@ -312,27 +329,91 @@ impl<'a> Tracker<'a> {
 /// it to the other one. Any plan's relaxed cost is then at most its real
 /// cost, so the relaxed optimum's cost is a lower bound, and the credits
 /// already pull the relaxed plans toward keeping people on one farm.
-fn relaxed_credit(inst: &Instance, day: Day, w: u32, d: u32) -> i64 {
+fn relaxed_credit(inst: &Instance, shares: &HashMap<Fixed, i64>, day: Day, w: u32, d: u32) -> i64 {
     let c = continuity_mm(inst);
     if c == 0 {
         return 0;
     }
     let wk = &inst.workers[w as usize];
     let dem = &inst.demands[d as usize];
-    let side = |nb: i64, half: i64| {
-        if nb < 0 || nb >= i64::from(inst.n_days) {
-            return 0;
-        }
-        let nb = nb as Day;
-        if inst.locked.binary_search(&Fixed { worker: w, demand: d, day: nb }).is_ok() {
-            c
-        } else if dem.is_active(nb) && wk.available.contains(nb) {
-            half
-        } else {
-            0
+    let feasible = |nb: i64| {
+        nb >= 0 && nb < i64::from(inst.n_days) && {
+            let nb = nb as Day;
+            dem.is_active(nb) && wk.available.contains(nb)
         }
     };
-    side(i64::from(day) - 1, c - c / 2) + side(i64::from(day) + 1, c / 2)
+    let locked = |nb: i64| {
+        nb >= 0
+            && inst.locked.binary_search(&Fixed { worker: w, demand: d, day: nb as Day }).is_ok()
+    };
+    let earlier_share =
+        |t: Day| shares.get(&Fixed { worker: w, demand: d, day: t }).copied().unwrap_or(c / 2);
+    let (prev, next) = (i64::from(day) - 1, i64::from(day) + 1);
+    let mut credit = 0;
+    if locked(prev) {
+        credit += c;
+    } else if feasible(prev) {
+        credit += c - earlier_share(day - 1);
+    }
+    if locked(next) {
+        credit += c;
+    } else if feasible(next) {
+        credit += earlier_share(day);
+    }
+    credit
+}
+
+/// Lower bounds on the level-3 cost by Lagrangian relaxation of the
+/// continuity pairs (for the quality measurements; each is valid among the
+/// plans with the relaxed optimum's fill and imbalance). Iteration 0 is the
+/// bound the solver itself computes (half the bonus to each side); each
+/// further iteration moves credit, for every possible pair the relaxed plan
+/// takes on one side only, toward the other side (a subgradient step of
+/// shrinking size), and solves every date again. Take the largest.
+pub fn lagrangian_lower_bounds(inst: &Instance, iterations: usize) -> Vec<f64> {
+    let ctx = CandidateContext::new(inst);
+    let config = SolveConfig::default();
+    let tracker = Tracker::new(&config, inst.n_days, Instant::now(), None);
+    let c = continuity_mm(inst);
+    let mut shares: HashMap<Fixed, i64> = HashMap::new();
+    let mut bounds = Vec::new();
+    for k in 0..iterations {
+        let days = solve_dates_independently(inst, &ctx, &shares, &tracker).expect("no cancel");
+        bounds.push(relaxed_lower_bound_mm(inst, &days) as f64 / KM_SCALE);
+        // Step 0.4 c shrinking 6 % an iteration: the best of a small grid on
+        // the Wanju example (BENCHMARKS.md).
+        let step = (0.4 * c as f64 * 0.94f64.powi(k as i32)) as i64;
+        let on: std::collections::HashSet<Fixed> = days
+            .iter()
+            .flat_map(|r| {
+                r.assignments.iter().map(move |&(w, d, _)| Fixed {
+                    worker: w,
+                    demand: d,
+                    day: r.day,
+                })
+            })
+            .collect();
+        let mut moves: Vec<(Fixed, i64)> = Vec::new();
+        for f in &on {
+            // Pair (t, t + 1) taken on the earlier side only: less credit there.
+            let next = Fixed { day: f.day + 1, ..*f };
+            if f.day + 1 < inst.n_days && !on.contains(&next) {
+                moves.push((*f, -step));
+            }
+            // Pair (t - 1, t) taken on the later side only: more credit to t - 1.
+            if f.day > 0 {
+                let prev = Fixed { day: f.day - 1, ..*f };
+                if !on.contains(&prev) {
+                    moves.push((prev, step));
+                }
+            }
+        }
+        for (f, delta) in moves {
+            let share = shares.entry(f).or_insert(c / 2);
+            *share = (*share + delta).clamp(0, c);
+        }
+    }
+    bounds
 }
 
 /// The relaxed optimum's cost with the relaxed credits plus the locked
@@ -392,9 +473,14 @@ fn same_levels_1_2(inst: &Instance, a: &DayResult, b: &DayResult) -> bool {
 }
 
 /// Every date on its own, in parallel: exact when the problem splits.
+///
+/// `shares` overrides, for a possible pair `(worker, demand, t)` and
+/// `(worker, demand, t + 1)`, the part of the continuity bonus credited to
+/// the earlier side (the later side gets the rest); half by default.
 fn solve_dates_independently(
     inst: &Instance,
     ctx: &CandidateContext,
+    shares: &HashMap<Fixed, i64>,
     tracker: &Tracker<'_>,
 ) -> Result<Vec<DayResult>, Cancelled> {
     let locked_by_day = locked_days(inst);
@@ -411,7 +497,7 @@ fn solve_dates_independently(
                     allowed[f.worker as usize] = false;
                 }
                 let rules = DayRules { allowed: &allowed, forced: &HashMap::new() };
-                let credit = |w: u32, d: u32| relaxed_credit(inst, day, w, d);
+                let credit = |w: u32, d: u32| relaxed_credit(inst, shares, day, w, d);
                 solve_day(inst, ctx, day, &rules, &credit, tracker)?
             };
             tracker.date_done();
