@@ -20,7 +20,7 @@ pub(crate) const KM_SCALE: f64 = 1e6;
 /// at most a few million arc costs) can never overflow an `i64`. It is a
 /// million km: larger bonuses or distances are clamped, without changing
 /// the order of any realistic alternatives.
-const MAX_ARC_COST: i64 = 1_000_000_000_000;
+pub(crate) const MAX_ARC_COST: i64 = 1_000_000_000_000;
 
 /// Which workers may take a new assignment on a date (besides rules 1-7).
 pub(crate) struct DayRules<'a> {

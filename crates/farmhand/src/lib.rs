@@ -34,6 +34,7 @@ mod flow;
 pub mod format;
 pub mod generate;
 mod geo_util;
+mod improve;
 mod index;
 mod model;
 mod simplex;
@@ -55,6 +56,7 @@ pub mod bench_api {
 
     use crate::candidates::{day_candidates, CandidateContext, DayRules};
     use crate::model::Instance;
+    pub use crate::solve::{lagrangian_lower_bounds, solve_measured, Measured};
 
     /// The arcs of one date, as the solver would build them (all workers
     /// available that date allowed).

@@ -1,25 +1,32 @@
-//! The solver: per-date exact min-cost flow, run in parallel over dates, and
-//! a date-by-date pass that respects the rules that couple dates.
+//! The solver: per-date exact min-cost flow, run in parallel over dates, then
+//! (when dates couple) a repair and an improvement phase (`improve.rs`).
 //!
 //! * Problems that split by date (no continuity bonus, no day limits, no
 //!   crews) are solved exactly, each date on its own, in parallel.
-//! * Other problems first get the same per-date optimum with the coupling
-//!   rules relaxed: its weighted fill is `weighted_fill_bound`. When that
-//!   relaxed optimum obeys every coupling rule it is the answer; otherwise the
-//!   dates are solved in order, each exactly, with the workers that the day
-//!   limits and crews still allow.
+//! * Other problems first get the same per-date optimum with the day limits
+//!   and crews relaxed and half the continuity bonus credited to each side
+//!   of a possible pair: its weighted fill is `weighted_fill_bound` and its
+//!   cost a lower bound on the cost. When the continuity bonus is zero and
+//!   that relaxed optimum obeys every coupling rule it is the answer;
+//!   otherwise it is repaired (assignments dropped until the rules hold) and
+//!   improved date by date with both neighbours fixed.
+//! * A time limit splits into phases ([`PHASE_ENDS`]); dates no phase
+//!   reached are planned greedily, and explaining keeps the rest.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::Arc;
-use std::time::Instant;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::candidates::{day_candidates, locked_on, CandidateContext, DayRules};
+use crate::candidates::{
+    day_candidates, locked_on, CandidateContext, DayCandidates, DayRules, KM_SCALE,
+};
 use crate::explain::explain;
 use crate::flow::{solve_transport, Cancelled, NONE};
 use crate::format::{Assignment, Problem, Solution, SolvedAssignment, Summary};
+use crate::improve::{self, base_mm, continuity_mm, Grid, MAX_ARC_COST};
 use crate::model::{Day, DaySet, Fixed, Instance};
 use crate::validate::{validate, ValidationError};
 
@@ -85,30 +92,109 @@ pub fn solve_with(problem: &Problem, config: &SolveConfig) -> Result<Solution, S
 
 /// Solves a validated instance.
 pub fn solve_instance(inst: &Instance, config: &SolveConfig) -> Result<Solution, SolveError> {
+    solve_measured(inst, config).map(|m| m.solution)
+}
+
+/// Shares of the search's time at which each phase stops: the relaxed pass
+/// of a coupled problem, and the improvement phase (or the relaxed pass of
+/// a problem that splits). The search's time is the limit less the tail
+/// predicted for the greedy plan of dates not reached, explaining and
+/// assembling the answer ([`TAIL_PER_REACH`]).
+const PHASE_ENDS: [f64; 2] = [0.5, 1.0];
+
+/// The time after the search (greedy plan and explaining), as a multiple of
+/// the time the demands' reach took to build; measured on the county
+/// preset (BENCHMARKS.md, time limits).
+const TAIL_PER_REACH: f64 = 3.0;
+
+/// A solution with what the quality and time measurements need.
+#[derive(Debug, Clone)]
+pub struct Measured {
+    /// The solution, as [`solve_instance`] returns it.
+    pub solution: Solution,
+    /// A lower bound on `objective_km` over the plans with the relaxed
+    /// optimum's weighted fill and imbalance (so it bounds this solution's
+    /// cost when its fill reached `weighted_fill_bound`); None when the
+    /// relaxed pass did not finish.
+    pub lower_bound_km: Option<f64>,
+    /// Milliseconds at the end of: the relaxed pass, the start (date-ordered
+    /// pass or repair), the improvement phase, the greedy plan, explaining and assembling.
+    pub phase_ms: [f64; 5],
+    /// Improvement rounds started and moves kept.
+    pub rounds: usize,
+    /// Dates (or pairs of dates) whose plan the improvement phase replaced.
+    pub moves: usize,
+}
+
+/// Solves, and also measures: see [`Measured`].
+pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured, SolveError> {
     let started = Instant::now();
-    let deadline = inst
-        .options
-        .time_limit_ms
-        .map(|ms| started + std::time::Duration::from_millis(ms.max(0) as u64));
+    let limit = inst.options.time_limit_ms.map(|ms| Duration::from_millis(ms.max(0) as u64));
     let ctx = CandidateContext::new(inst);
-    let tracker = Tracker::new(config, inst.n_days, deadline);
+    let split = inst.splits_by_date();
+    // Under a time limit, the demands' reach (for the greedy plan of dates
+    // not reached) is built first; its cost predicts the tail after the
+    // search (greedy plan and explaining both scan the same pairs), so the
+    // phases end early enough for the whole answer to meet the limit.
+    let mut reach = None;
+    let mut limit = limit;
+    if let Some(l) = limit {
+        let all: Vec<Day> = (0..inst.n_days).collect();
+        reach = Some(improve::Reach::new(inst, &ctx, &all));
+        let tail = started.elapsed().mul_f64(TAIL_PER_REACH) + Duration::from_millis(5);
+        limit = Some(l.saturating_sub(tail));
+    }
+    let tracker = Tracker::new(config, inst.n_days, started, limit);
     let mut warnings: Vec<String> = inst.warnings.iter().map(|w| w.to_string()).collect();
 
-    let relaxed = solve_dates_independently(inst, &ctx, &tracker)?;
+    // A problem that splits has nothing after the relaxed pass but writing
+    // the answer; a coupled one keeps time for the passes that follow.
+    tracker.set_phase(if split { PHASE_ENDS[1] } else { PHASE_ENDS[0] });
+    let relaxed = solve_dates_independently(inst, &ctx, &HashMap::new(), &tracker)?;
+    let ms = || started.elapsed().as_secs_f64() * 1000.0;
+    let mut phase_ms = [ms(); 5];
+    let mut stats = improve::Improved::default();
     // The relaxed per-date optimum bounds the weighted fill; a date the time
     // limit cut short or skipped is bounded by filling every slot instead.
     let bound: i64 = relaxed
         .iter()
         .map(|d| if d.proven { d.weighted_fill } else { all_filled(inst, d.day) })
         .sum();
-    let mut exact = relaxed.iter().all(|d| d.exact && d.complete);
-    let days = if inst.splits_by_date() || coupling_holds(inst, &relaxed) {
-        relaxed
-    } else {
-        exact = false;
-        tracker.add_pass();
-        solve_dates_in_order(inst, &ctx, &tracker)?
-    };
+    let relaxed_proven = relaxed.iter().all(|d| d.exact && d.complete && d.proven);
+    let lower_mm = relaxed_proven.then(|| relaxed_lower_bound_mm(inst, &relaxed));
+    let mut days = relaxed.clone();
+    // The relaxed optimum is the answer when the dates split, or when only
+    // hard rules couple them and it happens to obey them.
+    let settled = split || (continuity_mm(inst) == 0 && coupling_holds(inst, &relaxed));
+    let coupled = !settled;
+    if coupled {
+        let mut grid = Grid::new(inst);
+        if coupling_holds(inst, &relaxed) || inst.options.time_limit_ms.is_some() {
+            // Under a time limit, the relaxed plan repaired: it is ready as
+            // soon as the parallel relaxed pass is.
+            improve::repair(inst, &mut days);
+            for d in &days {
+                grid.replace(&locked_only(inst, d.day), d);
+            }
+        } else {
+            // Without one, the date-ordered pass: slower (one date at a
+            // time) but a better start (BENCHMARKS.md, "Across dates").
+            tracker.add_pass();
+            days = improve::solve_in_order(inst, &ctx, &mut grid, &tracker)?;
+        }
+        phase_ms[1] = ms();
+        tracker.set_phase(PHASE_ENDS[1]);
+        stats = improve::improve(inst, &ctx, &mut days, &mut grid, &tracker)?;
+        phase_ms[2] = ms();
+        improve::greedy_fill(inst, &ctx, &mut days, &mut grid, reach.as_ref());
+    } else if days.iter().any(|d| !d.complete) {
+        let mut grid = Grid::new(inst);
+        for d in &days {
+            grid.replace(&locked_only(inst, d.day), d);
+        }
+        improve::greedy_fill(inst, &ctx, &mut days, &mut grid, reach.as_ref());
+    }
+    phase_ms[3] = ms();
     let cut_short = days.iter().filter(|d| d.complete && !d.proven).count();
     if cut_short > 0 {
         warnings.push(format!(
@@ -119,18 +205,33 @@ pub fn solve_instance(inst: &Instance, config: &SolveConfig) -> Result<Solution,
     let skipped = days.iter().filter(|d| !d.complete).count();
     if skipped > 0 {
         warnings.push(format!(
-            "time limit of {} ms reached: {skipped} of {} dates kept only their locked assignments",
+            "time limit of {} ms reached: {skipped} of {} dates were planned greedily",
             inst.options.time_limit_ms.unwrap_or_default(),
             inst.n_days
         ));
     }
-    // Exact per-date optima are the optimum when nothing couples the dates
-    // in the objective; continuity is not optimised yet.
-    let optimal = Some(exact && inst.options.continuity_bonus_km == 0.0);
-
-    let mut solution = assemble(inst, &ctx, &days, bound, optimal, warnings);
+    // Optimal when every date is an exact optimum and nothing couples them,
+    // or when the plan reaches the relaxed optimum's fill and imbalance on
+    // every date and its cost reaches the relaxed lower bound.
+    let optimal = if !coupled {
+        relaxed_proven
+    } else {
+        relaxed_proven
+            && lower_mm.is_some_and(|lb| {
+                days.iter().zip(&relaxed).all(|(d, r)| same_levels_1_2(inst, d, r))
+                    && objective_mm(inst, &days) <= lb
+            })
+    };
+    let mut solution = assemble(inst, &ctx, &days, bound, Some(optimal), warnings);
     solution.summary.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
-    Ok(solution)
+    phase_ms[4] = ms();
+    Ok(Measured {
+        solution,
+        lower_bound_km: lower_mm.map(|mm| mm as f64 / KM_SCALE),
+        phase_ms,
+        rounds: stats.rounds,
+        moves: stats.moves,
+    })
 }
 
 /// One date's result: assignments as (worker, demand, km), locked included.
@@ -146,43 +247,39 @@ pub(crate) struct DayResult {
     /// False when the time limit stopped this date's search early (its plan
     /// is sound but may not be optimal).
     pub(crate) proven: bool,
+    /// Level-3 cost of the flow's own arcs (locked assignments excluded),
+    /// with the continuity credits the arcs were given, in millimetres.
+    pub(crate) flow_cost: i64,
 }
 
-/// Counts finished dates and reports progress; checks cancellation.
-struct Tracker<'a> {
+/// Counts finished dates and reports progress; checks cancellation and the
+/// deadline of the current phase.
+pub(crate) struct Tracker<'a> {
     config: &'a SolveConfig,
     done: AtomicU32,
     total: AtomicU32,
     n_days: u32,
-    deadline: Option<Instant>,
+    started: Instant,
+    limit: Option<Duration>,
+    phase_end: Mutex<Option<Instant>>,
 }
 
 impl<'a> Tracker<'a> {
-    fn new(config: &'a SolveConfig, n_days: u32, deadline: Option<Instant>) -> Self {
+    fn new(
+        config: &'a SolveConfig,
+        n_days: u32,
+        started: Instant,
+        limit: Option<Duration>,
+    ) -> Self {
         let total = AtomicU32::new(n_days);
-        Tracker { config, done: AtomicU32::new(0), total, n_days, deadline }
-    }
-
-    fn past_deadline(&self) -> bool {
-        self.deadline.is_some_and(|d| Instant::now() >= d)
-    }
-
-    fn cancelled(&self) -> Result<(), Cancelled> {
-        match &self.config.cancel {
-            Some(c) if c.load(Ordering::Relaxed) => Err(Cancelled),
-            _ => Ok(()),
-        }
-    }
-
-    fn cancel_flag(&self) -> Option<&AtomicBool> {
-        self.config.cancel.as_deref()
-    }
-
-    fn date_done(&self) {
-        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
-        if let Some(p) = &self.config.progress {
-            let total = self.total.load(Ordering::Relaxed);
-            p(Progress { dates_done: done.min(total), dates_total: total });
+        Tracker {
+            config,
+            done: AtomicU32::new(0),
+            total,
+            n_days,
+            started,
+            limit,
+            phase_end: Mutex::new(None),
         }
     }
 
@@ -191,12 +288,199 @@ impl<'a> Tracker<'a> {
     fn add_pass(&self) {
         self.total.fetch_add(self.n_days, Ordering::Relaxed);
     }
+
+    /// The current phase ends at this share of the time limit.
+    fn set_phase(&self, share: f64) {
+        let end = self.limit.map(|l| self.started + l.mul_f64(share));
+        *self.phase_end.lock().expect("never poisoned") = end;
+    }
+
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        *self.phase_end.lock().expect("never poisoned")
+    }
+
+    pub(crate) fn past_deadline(&self) -> bool {
+        self.deadline().is_some_and(|d| Instant::now() >= d)
+    }
+
+    pub(crate) fn cancelled(&self) -> Result<(), Cancelled> {
+        match &self.config.cancel {
+            Some(c) if c.load(Ordering::Relaxed) => Err(Cancelled),
+            _ => Ok(()),
+        }
+    }
+
+    pub(crate) fn cancel_flag(&self) -> Option<&AtomicBool> {
+        self.config.cancel.as_deref()
+    }
+
+    pub(crate) fn date_done(&self) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(p) = &self.config.progress {
+            let total = self.total.load(Ordering::Relaxed);
+            p(Progress { dates_done: done.min(total), dates_total: total });
+        }
+    }
+}
+
+/// Continuity credits of the relaxed pass: the bonus of a pair is split
+/// between its two assignments (the earlier one gets the floor of half, the
+/// later one the ceiling), and a pair with a locked assignment gives all of
+/// it to the other one. Any plan's relaxed cost is then at most its real
+/// cost, so the relaxed optimum's cost is a lower bound, and the credits
+/// already pull the relaxed plans toward keeping people on one farm.
+fn relaxed_credit(inst: &Instance, shares: &HashMap<Fixed, i64>, day: Day, w: u32, d: u32) -> i64 {
+    let c = continuity_mm(inst);
+    if c == 0 {
+        return 0;
+    }
+    let wk = &inst.workers[w as usize];
+    let dem = &inst.demands[d as usize];
+    let feasible = |nb: i64| {
+        nb >= 0 && nb < i64::from(inst.n_days) && {
+            let nb = nb as Day;
+            dem.is_active(nb) && wk.available.contains(nb)
+        }
+    };
+    let locked = |nb: i64| {
+        nb >= 0
+            && inst.locked.binary_search(&Fixed { worker: w, demand: d, day: nb as Day }).is_ok()
+    };
+    let earlier_share =
+        |t: Day| shares.get(&Fixed { worker: w, demand: d, day: t }).copied().unwrap_or(c / 2);
+    let (prev, next) = (i64::from(day) - 1, i64::from(day) + 1);
+    let mut credit = 0;
+    if locked(prev) {
+        credit += c;
+    } else if feasible(prev) {
+        credit += c - earlier_share(day - 1);
+    }
+    if locked(next) {
+        credit += c;
+    } else if feasible(next) {
+        credit += earlier_share(day);
+    }
+    credit
+}
+
+/// Lower bounds on the level-3 cost by Lagrangian relaxation of the
+/// continuity pairs (for the quality measurements; each is valid among the
+/// plans with the relaxed optimum's fill and imbalance). Iteration 0 is the
+/// bound the solver itself computes (half the bonus to each side); each
+/// further iteration moves credit, for every possible pair the relaxed plan
+/// takes on one side only, toward the other side (a subgradient step of
+/// shrinking size), and solves every date again. Take the largest.
+pub fn lagrangian_lower_bounds(inst: &Instance, iterations: usize) -> Vec<f64> {
+    let ctx = CandidateContext::new(inst);
+    let config = SolveConfig::default();
+    let tracker = Tracker::new(&config, inst.n_days, Instant::now(), None);
+    let c = continuity_mm(inst);
+    let mut shares: HashMap<Fixed, i64> = HashMap::new();
+    let mut bounds = Vec::new();
+    for k in 0..iterations {
+        let days = solve_dates_independently(inst, &ctx, &shares, &tracker).expect("no cancel");
+        bounds.push(relaxed_lower_bound_mm(inst, &days) as f64 / KM_SCALE);
+        // Step 0.4 c shrinking 6 % an iteration: the best of a small grid on
+        // the Wanju example (BENCHMARKS.md).
+        let step = (0.4 * c as f64 * 0.94f64.powi(k as i32)) as i64;
+        let on: std::collections::HashSet<Fixed> = days
+            .iter()
+            .flat_map(|r| {
+                r.assignments.iter().map(move |&(w, d, _)| Fixed {
+                    worker: w,
+                    demand: d,
+                    day: r.day,
+                })
+            })
+            .collect();
+        let mut moves: Vec<(Fixed, i64)> = Vec::new();
+        for f in &on {
+            // Pair (t, t + 1) taken on the earlier side only: less credit there.
+            let next = Fixed { day: f.day + 1, ..*f };
+            if f.day + 1 < inst.n_days && !on.contains(&next) {
+                moves.push((*f, -step));
+            }
+            // Pair (t - 1, t) taken on the later side only: more credit to t - 1.
+            if f.day > 0 {
+                let prev = Fixed { day: f.day - 1, ..*f };
+                if !on.contains(&prev) {
+                    moves.push((prev, step));
+                }
+            }
+        }
+        for (f, delta) in moves {
+            let share = shares.entry(f).or_insert(c / 2);
+            *share = (*share + delta).clamp(0, c);
+        }
+    }
+    bounds
+}
+
+/// The relaxed optimum's cost with the relaxed credits plus the locked
+/// assignments' own cost: a lower bound on the level-3 cost, in millimetres.
+fn relaxed_lower_bound_mm(inst: &Instance, relaxed: &[DayResult]) -> i64 {
+    let c = continuity_mm(inst);
+    let mut total: i64 = relaxed.iter().map(|d| d.flow_cost).sum();
+    for f in &inst.locked {
+        total += base_mm(inst, f.worker, f.demand, f.day, inst.distance_km(f.worker, f.demand));
+        let next = Fixed { day: f.day + 1, ..*f };
+        if inst.locked.binary_search(&next).is_ok() {
+            total -= c;
+        }
+    }
+    total
+}
+
+/// The plan's level-3 cost in millimetres, as the flows price it.
+fn objective_mm(inst: &Instance, days: &[DayResult]) -> i64 {
+    let c = continuity_mm(inst);
+    let mut on: std::collections::HashSet<(u32, u32, Day)> = std::collections::HashSet::new();
+    let mut total = 0i64;
+    for d in days {
+        for &(w, dem, km) in &d.assignments {
+            total += base_mm(inst, w, dem, d.day, km);
+            on.insert((w, dem, d.day));
+        }
+    }
+    for &(w, dem, day) in &on {
+        if on.contains(&(w, dem, day + 1)) {
+            total -= c;
+        }
+    }
+    total
+}
+
+/// The same weighted fill and shortage imbalance on a date.
+fn same_levels_1_2(inst: &Instance, a: &DayResult, b: &DayResult) -> bool {
+    let imbalance = |r: &DayResult| {
+        let mut fill: HashMap<u32, u32> = HashMap::new();
+        for &(_, d, _) in &r.assignments {
+            *fill.entry(d).or_default() += 1;
+        }
+        inst.demands
+            .iter()
+            .enumerate()
+            .filter(|(_, dem)| dem.is_active(r.day))
+            .map(|(d, dem)| {
+                let short = f64::from(
+                    dem.per_day.saturating_sub(fill.get(&(d as u32)).copied().unwrap_or(0)),
+                );
+                short * short / f64::from(dem.per_day)
+            })
+            .sum::<f64>()
+    };
+    a.weighted_fill == b.weighted_fill && (imbalance(a) - imbalance(b)).abs() <= 1e-9
 }
 
 /// Every date on its own, in parallel: exact when the problem splits.
+///
+/// `shares` overrides, for a possible pair `(worker, demand, t)` and
+/// `(worker, demand, t + 1)`, the part of the continuity bonus credited to
+/// the earlier side (the later side gets the rest); half by default.
 fn solve_dates_independently(
     inst: &Instance,
     ctx: &CandidateContext,
+    shares: &HashMap<Fixed, i64>,
     tracker: &Tracker<'_>,
 ) -> Result<Vec<DayResult>, Cancelled> {
     let locked_by_day = locked_days(inst);
@@ -213,7 +497,8 @@ fn solve_dates_independently(
                     allowed[f.worker as usize] = false;
                 }
                 let rules = DayRules { allowed: &allowed, forced: &HashMap::new() };
-                solve_day(inst, ctx, day, &rules, tracker)?
+                let credit = |w: u32, d: u32| relaxed_credit(inst, shares, day, w, d);
+                solve_day(inst, ctx, day, &rules, &credit, tracker)?
             };
             tracker.date_done();
             Ok(result)
@@ -229,7 +514,7 @@ fn locked_days(inst: &Instance) -> Vec<Vec<Fixed>> {
     by_day
 }
 
-fn locked_only(inst: &Instance, day: Day) -> DayResult {
+pub(crate) fn locked_only(inst: &Instance, day: Day) -> DayResult {
     let assignments: Vec<(u32, u32, f64)> = locked_on(inst, day)
         .map(|f| (f.worker, f.demand, inst.distance_km(f.worker, f.demand)))
         .collect();
@@ -240,6 +525,7 @@ fn locked_only(inst: &Instance, day: Day) -> DayResult {
         exact: false,
         complete: false,
         proven: false,
+        flow_cost: 0,
     }
 }
 
@@ -252,28 +538,46 @@ fn all_filled(inst: &Instance, day: Day) -> i64 {
         .sum()
 }
 
-fn weighted(inst: &Instance, assignments: &[(u32, u32, f64)]) -> i64 {
+pub(crate) fn weighted(inst: &Instance, assignments: &[(u32, u32, f64)]) -> i64 {
     assignments.iter().map(|&(_, d, _)| i64::from(inst.demands[d as usize].priority)).sum()
 }
 
 /// Solves one date exactly under the given rules; locked assignments included.
-fn solve_day(
+///
+/// `credit(worker, demand)` is subtracted from the level-3 cost of that arc
+/// (in millimetres, never negative): the continuity bonus the arc would earn
+/// with the neighbouring dates. Levels 1 and 2 do not depend on it.
+pub(crate) fn solve_day(
     inst: &Instance,
     ctx: &CandidateContext,
     day: Day,
     rules: &DayRules<'_>,
+    credit: &(dyn Fn(u32, u32) -> i64 + Sync),
     tracker: &Tracker<'_>,
 ) -> Result<DayResult, Cancelled> {
-    let cands = day_candidates(inst, ctx, day, rules);
-    let sol = solve_transport(&cands.transport, tracker.cancel_flag(), tracker.deadline)?;
+    let cands = priced_candidates(inst, ctx, day, rules, credit);
+    solve_candidates(inst, day, &cands, tracker)
+}
+
+/// Solves one date's (priced) candidates exactly; locked assignments
+/// included.
+pub(crate) fn solve_candidates(
+    inst: &Instance,
+    day: Day,
+    cands: &DayCandidates,
+    tracker: &Tracker<'_>,
+) -> Result<DayResult, Cancelled> {
+    let sol = solve_transport(&cands.transport, tracker.cancel_flag(), tracker.deadline())?;
     let mut assignments: Vec<(u32, u32, f64)> = locked_on(inst, day)
         .map(|f| (f.worker, f.demand, inst.distance_km(f.worker, f.demand)))
         .collect();
+    let mut flow_cost = 0i64;
     for (lw, &a) in sol.assigned.iter().enumerate() {
         if a != NONE {
             let w = cands.workers[lw];
             let d = cands.demands[cands.transport.arc_demand[a as usize] as usize];
             assignments.push((w, d, inst.distance_km(w, d)));
+            flow_cost += cands.transport.arc_cost[a as usize];
         }
     }
     Ok(DayResult {
@@ -283,7 +587,30 @@ fn solve_day(
         exact: sol.proven,
         complete: true,
         proven: sol.proven,
+        flow_cost,
     })
+}
+
+/// The candidates of `day` with each arc's continuity credit subtracted.
+pub(crate) fn priced_candidates(
+    inst: &Instance,
+    ctx: &CandidateContext,
+    day: Day,
+    rules: &DayRules<'_>,
+    credit: &(dyn Fn(u32, u32) -> i64 + Sync),
+) -> DayCandidates {
+    let mut cands = day_candidates(inst, ctx, day, rules);
+    let t = &mut cands.transport;
+    for lw in 0..t.n_workers() {
+        let w = cands.workers[lw];
+        for a in t.start[lw] as usize..t.start[lw + 1] as usize {
+            let c = credit(w, cands.demands[t.arc_demand[a] as usize]);
+            if c != 0 {
+                t.arc_cost[a] = (t.arc_cost[a] - c).clamp(-MAX_ARC_COST, MAX_ARC_COST);
+            }
+        }
+    }
+    cands
 }
 
 /// True when per-date results obey day limits and crews.
@@ -315,93 +642,6 @@ fn longest_run(days: &DaySet, n_days: u32) -> u32 {
         best = best.max(run);
     }
     best
-}
-
-/// Dates in calendar order, each solved exactly with the workers that the
-/// day limits (given earlier dates and all locked dates) and crews allow.
-fn solve_dates_in_order(
-    inst: &Instance,
-    ctx: &CandidateContext,
-    tracker: &Tracker<'_>,
-) -> Result<Vec<DayResult>, Cancelled> {
-    let locked_by_day = locked_days(inst);
-    let n_w = inst.workers.len();
-    let mut worked: Vec<DaySet> = vec![DaySet::new(inst.n_days); n_w];
-    let mut count = vec![0u32; n_w];
-    for f in &inst.locked {
-        worked[f.worker as usize].insert_range(f.day, f.day);
-        count[f.worker as usize] += 1;
-    }
-    let mut results = Vec::with_capacity(inst.n_days as usize);
-    for day in 0..inst.n_days {
-        tracker.cancelled()?;
-        if tracker.past_deadline() {
-            results.push(locked_only(inst, day));
-            tracker.date_done();
-            continue;
-        }
-        let mut allowed = vec![false; n_w];
-        for (w, wk) in inst.workers.iter().enumerate() {
-            allowed[w] = wk.available.contains(day)
-                && !worked[w].contains(day)
-                && wk.max_days.is_none_or(|m| count[w] < m)
-                && wk.max_consecutive.is_none_or(|m| worked[w].run_through(day, inst.n_days) <= m);
-        }
-        // Crew members of a member locked today may only join that demand.
-        let mut forced: HashMap<u32, u32> = HashMap::new();
-        let mut crew_target: HashMap<u32, u32> = HashMap::new();
-        for f in &locked_by_day[day as usize] {
-            if let Some(c) = inst.workers[f.worker as usize].crew {
-                crew_target.insert(c, f.demand);
-            }
-        }
-        let result = loop {
-            forced.clear();
-            for (w, wk) in inst.workers.iter().enumerate() {
-                if let Some(&target) = wk.crew.and_then(|c| crew_target.get(&c)) {
-                    forced.insert(w as u32, target);
-                }
-            }
-            let rules = DayRules { allowed: &allowed, forced: &forced };
-            let result = solve_day(inst, ctx, day, &rules, tracker)?;
-            // A crew split over demands gets a target: the demand with most
-            // of its members (ties: the lowest demand index); re-solve.
-            let mut split = false;
-            let mut by_crew: HashMap<u32, Vec<u32>> = HashMap::new();
-            for &(w, dem, _) in &result.assignments {
-                if let Some(c) = inst.workers[w as usize].crew {
-                    by_crew.entry(c).or_default().push(dem);
-                }
-            }
-            let mut crews: Vec<_> = by_crew.into_iter().collect();
-            crews.sort_by_key(|(c, _)| *c);
-            for (c, mut dems) in crews {
-                dems.sort_unstable();
-                if dems.first() != dems.last() && !crew_target.contains_key(&c) {
-                    let mut best = (0usize, u32::MAX);
-                    for chunk in dems.chunk_by(|a, b| a == b) {
-                        if chunk.len() > best.0 {
-                            best = (chunk.len(), chunk[0]);
-                        }
-                    }
-                    crew_target.insert(c, best.1);
-                    split = true;
-                }
-            }
-            if !split {
-                break result;
-            }
-        };
-        for &(w, _, _) in &result.assignments {
-            if !worked[w as usize].contains(day) {
-                worked[w as usize].insert_range(day, day);
-                count[w as usize] += 1;
-            }
-        }
-        results.push(result);
-        tracker.date_done();
-    }
-    Ok(results)
 }
 
 /// Builds the wire-format solution from per-date results.

@@ -347,4 +347,34 @@ fn a_time_limit_gives_a_sound_plan_and_an_honest_bound() {
     assert_eq!(s.summary.optimal, Some(false));
     assert!(s.summary.weighted_fill <= s.summary.weighted_fill_bound);
     assert!(s.warnings.iter().any(|w| w.contains("time limit")), "{:?}", s.warnings);
+    // Dates the limit left unsolved are planned greedily, not left empty.
+    assert!(s.warnings.iter().any(|w| w.contains("planned greedily")), "{:?}", s.warnings);
+    assert!(s.summary.worker_days_filled > 0);
+}
+
+#[test]
+fn a_time_limit_on_coupled_dates_still_plans_every_date() {
+    // Continuity and crews couple the dates; no day limits, so every date
+    // that can have hands gets some whatever the others took.
+    let mut p = generate(Preset::Small, 3);
+    for w in &mut p.workers {
+        w.max_days = None;
+        w.max_consecutive_days = None;
+    }
+    let full = solve_checked(&p);
+    p.options.time_limit_ms = Some(1);
+    let s = solve_checked(&p);
+    assert!(s.summary.weighted_fill <= s.summary.weighted_fill_bound);
+    if s.warnings.iter().any(|w| w.contains("time limit")) {
+        assert_eq!(s.summary.optimal, Some(false));
+    }
+    let dates = |s: &Solution| {
+        s.assignments.iter().map(|a| a.date.clone()).collect::<std::collections::BTreeSet<_>>()
+    };
+    assert_eq!(dates(&s), dates(&full));
+    let mut county = generate(Preset::County, 2);
+    county.options.time_limit_ms = Some(1);
+    let s = solve_checked(&county);
+    assert_eq!(s.summary.optimal, Some(false));
+    assert!(s.warnings.iter().any(|w| w.contains("planned greedily")), "{:?}", s.warnings);
 }

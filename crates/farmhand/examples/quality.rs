@@ -1,0 +1,94 @@
+//! How close coupled plans come to their bounds, and where the time goes.
+//!
+//! ```sh
+//! cargo run --release -p farmhand --example quality -- county wanju
+//! TIME_LIMIT_MS=2000 cargo run --release -p farmhand --example quality -- county
+//! LAGRANGE=8 cargo run --release -p farmhand --example quality -- county
+//! ```
+//!
+//! With `LAGRANGE=N` the lower bound is the best of `N` Lagrangian
+//! iterations (each solves every date again) instead of the solver's own
+//! half-and-half bound.
+//!
+//! For each preset (seed 1) it solves two variants: `default` (continuity,
+//! day limits, crews) and `continuity` (the continuity bonus only: day limits
+//! and crews removed, so the weighted fill reaches its bound and the relaxed
+//! lower bound on the cost applies). It prints one markdown row per run: the
+//! fill against its bound, `objective_km` against the lower bound (the gap
+//! only when the fill reached the bound, where the bound holds), the
+//! improvement rounds and moves, the end of each phase in ms, and the
+//! independent check.
+
+use farmhand::bench_api::{lagrangian_lower_bounds, solve_measured, Measured};
+use farmhand::generate::{generate, Preset};
+use farmhand::{check, validate, Problem, SolveConfig};
+
+fn main() {
+    let presets: Vec<String> = std::env::args().skip(1).collect();
+    let limit: Option<i64> = std::env::var("TIME_LIMIT_MS").ok().and_then(|v| v.parse().ok());
+    println!(
+        "| preset | variant | limit ms | weighted / bound | objective km | lower bound km | gap | rounds / moves | relaxed, repaired, improved, greedy, total ms | check |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for name in &presets {
+        let preset = match name.as_str() {
+            "tiny" => Preset::Tiny,
+            "small" => Preset::Small,
+            "county" => Preset::County,
+            "province" => Preset::Province,
+            "wanju" => Preset::Wanju,
+            other => panic!("unknown preset {other}"),
+        };
+        let default = generate(preset, 1);
+        let mut continuity = default.clone();
+        for w in &mut continuity.workers {
+            w.max_days = None;
+            w.max_consecutive_days = None;
+            w.crew = None;
+        }
+        for (variant, mut problem) in [("default", default), ("continuity", continuity)] {
+            problem.options.time_limit_ms = limit;
+            row(name, variant, &problem, limit);
+        }
+    }
+}
+
+fn row(name: &str, variant: &str, problem: &Problem, limit: Option<i64>) {
+    let inst = validate(problem).expect("generated problems are valid");
+    let m: Measured = solve_measured(&inst, &SolveConfig::default()).expect("no cancel");
+    let s = &m.solution.summary;
+    let ok = if check(problem, &m.solution).ok { "ok" } else { "FAILED" };
+    let iterations: usize =
+        std::env::var("LAGRANGE").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let lower = if iterations > 0 {
+        lagrangian_lower_bounds(&inst, iterations).into_iter().reduce(f64::max)
+    } else {
+        m.lower_bound_km
+    };
+    let (lb, gap) = match lower {
+        Some(lb) => {
+            let gap = if s.weighted_fill == s.weighted_fill_bound {
+                format!("{:.2} %", 100.0 * (s.objective_km - lb) / lb.abs().max(1.0))
+            } else {
+                "(fill below bound)".to_string()
+            };
+            (format!("{lb:.1}"), gap)
+        }
+        None => ("-".to_string(), "-".to_string()),
+    };
+    let p = m.phase_ms;
+    println!(
+        "| {name} | {variant} | {} | {} / {} | {:.1} | {lb} | {gap} | {} / {} | {:.0}, {:.0}, {:.0}, {:.0}, {:.0} | {ok} |",
+        limit.map_or("-".to_string(), |l| l.to_string()),
+        s.weighted_fill,
+        s.weighted_fill_bound,
+        s.objective_km,
+        m.rounds,
+        m.moves,
+        p[0],
+        p[1],
+        p[2],
+        p[3],
+        p[4],
+    );
+}

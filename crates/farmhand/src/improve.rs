@@ -1,0 +1,949 @@
+//! Dates that couple: the date-ordered pass (or, under a time limit, the
+//! repair of the relaxed optimum), the improvement phase and the greedy plan
+//! of dates the time limit left unsolved.
+//!
+//! All three work on a [`Grid`], who works where on every date, so a date can
+//! be planned with both of its neighbours fixed:
+//!
+//! * a worker may take a new assignment on a date only if `max_days` and
+//!   `max_consecutive_days` still hold given every other date of the grid;
+//! * each arc `(worker, demand)` earns the continuity bonus once for each
+//!   neighbouring date on which the worker works that same demand;
+//! * crews get a target demand when the exact plan splits them, and the date
+//!   is solved again (as many times as crews split; each time one more crew
+//!   is pinned, so it ends).
+//!
+//! The improvement phase re-plans one date at a time, in calendar order, and
+//! keeps the new plan only when the date's part of the objective (its
+//! weighted fill, its shortage imbalance, its km less bonuses and the
+//! continuity pairs it forms with its neighbours) is lexicographically
+//! better. Every other date's part is unchanged by the move, so **the
+//! objective never gets worse and every hard rule holds after every move**.
+//! Rounds repeat over the dates whose neighbourhood changed, at most
+//! [`MAX_ROUNDS`] times, so the phase ends in predictable time.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::candidates::{locked_on, CandidateContext, DayCandidates, DayRules, KM_SCALE};
+use crate::flow::{solve_transport, Cancelled, Transport, NONE};
+use crate::index::SpatialIndex;
+use crate::model::{Day, Fixed, Instance};
+use crate::solve::{
+    locked_only, priced_candidates, solve_candidates, weighted, DayResult, Tracker,
+};
+
+pub(crate) use crate::candidates::MAX_ARC_COST;
+
+/// Extra solves a date may spend trying each demand for a split crew before
+/// the remaining split crews are pinned by majority all at once.
+const CREW_BRANCH_SOLVES: usize = 4;
+
+/// Rounds of the improvement phase at most. On the county preset a round
+/// costs about two date-ordered passes and later rounds gain less; the
+/// bound keeps runs without a time limit predictable.
+pub(crate) const MAX_ROUNDS: usize = 3;
+
+/// Who works where on every date: `cell[day * n_w + w]` is a demand or
+/// [`NONE`]; `count[w]` the worker's assigned dates.
+#[derive(Clone)]
+pub(crate) struct Grid {
+    n_w: usize,
+    n_days: u32,
+    cell: Vec<u32>,
+    count: Vec<u32>,
+    /// Per date: which workers are locked that date.
+    locked: Vec<Vec<u32>>,
+}
+
+impl Grid {
+    /// A grid with the locked assignments only.
+    pub(crate) fn new(inst: &Instance) -> Grid {
+        let n_w = inst.workers.len();
+        let mut grid = Grid {
+            n_w,
+            n_days: inst.n_days,
+            cell: vec![NONE; n_w * inst.n_days as usize],
+            count: vec![0; n_w],
+            locked: vec![Vec::new(); inst.n_days as usize],
+        };
+        for f in &inst.locked {
+            grid.set(f.day, f.worker, f.demand);
+            grid.locked[f.day as usize].push(f.worker);
+        }
+        grid
+    }
+
+    /// The demand `w` works on `day`, or [`NONE`] (also outside the horizon).
+    pub(crate) fn get(&self, day: i64, w: u32) -> u32 {
+        if day < 0 || day >= i64::from(self.n_days) {
+            return NONE;
+        }
+        self.cell[day as usize * self.n_w + w as usize]
+    }
+
+    fn set(&mut self, day: Day, w: u32, demand: u32) {
+        let c = &mut self.cell[day as usize * self.n_w + w as usize];
+        match (*c == NONE, demand == NONE) {
+            (true, false) => self.count[w as usize] += 1,
+            (false, true) => self.count[w as usize] -= 1,
+            _ => {}
+        }
+        *c = demand;
+    }
+
+    /// Replaces the plan of one date.
+    pub(crate) fn replace(&mut self, old: &DayResult, new: &DayResult) {
+        for &(w, _, _) in &old.assignments {
+            self.set(old.day, w, NONE);
+        }
+        for &(w, d, _) in &new.assignments {
+            self.set(new.day, w, d);
+        }
+    }
+
+    /// The run of worked dates through `day` if `w` worked on `day`.
+    fn run_through(&self, day: Day, w: u32) -> u32 {
+        let mut run = 1;
+        let mut d = i64::from(day) - 1;
+        while self.get(d, w) != NONE {
+            run += 1;
+            d -= 1;
+        }
+        let mut d = i64::from(day) + 1;
+        while self.get(d, w) != NONE {
+            run += 1;
+            d += 1;
+        }
+        run
+    }
+
+    /// Workers who may take a new assignment on `day` given every other date.
+    fn allowed(&self, inst: &Instance, day: Day) -> Vec<bool> {
+        let mut allowed: Vec<bool> = inst
+            .workers
+            .iter()
+            .enumerate()
+            .map(|(w, wk)| {
+                let here = u32::from(self.get(i64::from(day), w as u32) != NONE);
+                wk.available.contains(day)
+                    && wk.max_days.is_none_or(|m| self.count[w] - here < m)
+                    && wk.max_consecutive.is_none_or(|m| self.run_through(day, w as u32) <= m)
+            })
+            .collect();
+        for &w in &self.locked[day as usize] {
+            allowed[w as usize] = false;
+        }
+        allowed
+    }
+}
+
+/// The continuity bonus in millimetres (clamped like arc costs).
+pub(crate) fn continuity_mm(inst: &Instance) -> i64 {
+    let c = (inst.options.continuity_bonus_km * KM_SCALE).round();
+    if c >= MAX_ARC_COST as f64 {
+        MAX_ARC_COST
+    } else {
+        c as i64
+    }
+}
+
+/// Level-3 cost of one assignment without continuity, in millimetres, as
+/// the candidates price it.
+pub(crate) fn base_mm(inst: &Instance, w: u32, d: u32, day: Day, km: f64) -> i64 {
+    let opts = &inst.options;
+    let mut cost = (km * KM_SCALE).round() as i64;
+    if inst.workers[w as usize].prefers(inst.demands[d as usize].farm) {
+        cost -= (opts.preference_bonus_km * KM_SCALE).round() as i64;
+    }
+    if inst.previous.binary_search(&Fixed { worker: w, demand: d, day }).is_ok() {
+        cost -= (opts.stability_bonus_km * KM_SCALE).round() as i64;
+    }
+    cost.clamp(-MAX_ARC_COST, MAX_ARC_COST)
+}
+
+/// A date's part of the objective, smaller is better: minus its weighted
+/// fill, its shortage imbalance, and its level-3 cost including every
+/// continuity pair it forms with the neighbouring dates of `grid`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DayKey {
+    fill: i64,
+    imbalance: f64,
+    cost: i64,
+}
+
+impl DayKey {
+    pub(crate) fn of(inst: &Instance, grid: &Grid, r: &DayResult) -> DayKey {
+        let c = continuity_mm(inst);
+        let mut fill: HashMap<u32, u32> = HashMap::new();
+        let mut cost = 0i64;
+        for &(w, d, km) in &r.assignments {
+            *fill.entry(d).or_default() += 1;
+            cost += base_mm(inst, w, d, r.day, km);
+            for nb in [i64::from(r.day) - 1, i64::from(r.day) + 1] {
+                if grid.get(nb, w) == d {
+                    cost -= c;
+                }
+            }
+        }
+        let mut imbalance = 0.0;
+        for (d, dem) in inst.demands.iter().enumerate() {
+            if dem.is_active(r.day) {
+                let f = fill.get(&(d as u32)).copied().unwrap_or(0);
+                let short = f64::from(dem.per_day.saturating_sub(f));
+                imbalance += short * short / f64::from(dem.per_day);
+            }
+        }
+        DayKey { fill: -r.weighted_fill, imbalance, cost }
+    }
+
+    /// Strictly better; imbalances within 1e-9 count as equal (they are sums
+    /// of fractions with small denominators, so real differences are larger).
+    pub(crate) fn better_than(&self, o: &DayKey) -> bool {
+        if self.fill != o.fill {
+            return self.fill < o.fill;
+        }
+        if (self.imbalance - o.imbalance).abs() > 1e-9 {
+            return self.imbalance < o.imbalance;
+        }
+        self.cost < o.cost
+    }
+}
+
+/// Plans `day` exactly with every other date of `grid` fixed: day limits,
+/// crews and continuity with both neighbours.
+///
+/// The flow knows nothing of crews. When its plan splits a crew (the lowest
+/// crew index first), the date is solved once per demand the crew's members
+/// took, with the crew pinned to it, and the best of those plans is kept;
+/// then the next split crew, until none is split. Past
+/// [`CREW_BRANCH_SOLVES`] extra solves, the split crews left are pinned to
+/// their majority demand together, so a date costs a few solves at most.
+pub(crate) fn plan_day(
+    inst: &Instance,
+    ctx: &CandidateContext,
+    grid: &Grid,
+    day: Day,
+    tracker: &Tracker<'_>,
+) -> Result<DayResult, Cancelled> {
+    let allowed = grid.allowed(inst, day);
+    let c = continuity_mm(inst);
+    let (prev, next) = (i64::from(day) - 1, i64::from(day) + 1);
+    let credit = |w: u32, d: u32| {
+        c * (i64::from(grid.get(prev, w) == d) + i64::from(grid.get(next, w) == d))
+    };
+    // Crew members of a member locked today may only join that demand.
+    let mut crew_target: HashMap<u32, u32> = HashMap::new();
+    for f in locked_on(inst, day) {
+        if let Some(crew) = inst.workers[f.worker as usize].crew {
+            crew_target.insert(crew, f.demand);
+        }
+    }
+    // Candidates are built once; pinning a crew only removes arcs.
+    let rules = DayRules { allowed: &allowed, forced: &HashMap::new() };
+    let cands = priced_candidates(inst, ctx, day, &rules, &credit);
+    let solve_pinned = |targets: &HashMap<u32, u32>| {
+        let forced: HashMap<u32, u32> = inst
+            .workers
+            .iter()
+            .enumerate()
+            .filter_map(|(w, wk)| {
+                wk.crew.and_then(|crew| targets.get(&crew)).map(|&t| (w as u32, t))
+            })
+            .collect();
+        if forced.is_empty() {
+            solve_candidates(inst, day, &cands, tracker)
+        } else {
+            solve_candidates(inst, day, &restrict(&cands, &forced), tracker)
+        }
+    };
+    let mut result = solve_pinned(&crew_target)?;
+    let mut budget = CREW_BRANCH_SOLVES;
+    loop {
+        let splits = split_crews(inst, &result, &crew_target);
+        let Some((crew, dems)) = splits.first().cloned() else {
+            return Ok(result);
+        };
+        let mut options = dems.clone();
+        options.dedup();
+        if options.len() > budget {
+            // Out of budget: pin every split crew to the demand most of its
+            // members took (ties: the lowest index), in one solve.
+            for (crew, members) in &splits {
+                crew_target.insert(*crew, majority(members));
+            }
+            result = solve_pinned(&crew_target)?;
+            continue;
+        }
+        budget -= options.len();
+        // Each option solved in parallel; the best kept, ties to the first.
+        let tried: Vec<Result<DayResult, Cancelled>> = options
+            .par_iter()
+            .map(|&target| {
+                let mut targets = crew_target.clone();
+                targets.insert(crew, target);
+                solve_pinned(&targets)
+            })
+            .collect();
+        let mut best: Option<(DayKey, u32, DayResult)> = None;
+        for (r, &target) in tried.into_iter().zip(&options) {
+            let r = r?;
+            let key = DayKey::of(inst, grid, &r);
+            if best.as_ref().is_none_or(|(k, _, _)| key.better_than(k)) {
+                best = Some((key, target, r));
+            }
+        }
+        let (_, target, r) = best.expect("a split crew took two demands");
+        crew_target.insert(crew, target);
+        result = r;
+    }
+}
+
+/// The candidates without the arcs that `forced` rules out.
+fn restrict(cands: &DayCandidates, forced: &HashMap<u32, u32>) -> DayCandidates {
+    let t = &cands.transport;
+    let mut out = Transport {
+        start: vec![0],
+        arc_demand: Vec::new(),
+        arc_cost: Vec::new(),
+        cap: t.cap.clone(),
+        base: t.base.clone(),
+        per_day: t.per_day.clone(),
+        priority: t.priority.clone(),
+        share_shortage: t.share_shortage,
+    };
+    for (lw, &w) in cands.workers.iter().enumerate() {
+        let target = forced.get(&w).copied();
+        for a in t.start[lw] as usize..t.start[lw + 1] as usize {
+            if target.is_none_or(|d| cands.demands[t.arc_demand[a] as usize] == d) {
+                out.arc_demand.push(t.arc_demand[a]);
+                out.arc_cost.push(t.arc_cost[a]);
+            }
+        }
+        out.start.push(out.arc_demand.len() as u32);
+    }
+    DayCandidates { workers: cands.workers.clone(), demands: cands.demands.clone(), transport: out }
+}
+
+/// The demand most members took; ties go to the lowest demand index.
+/// `members` is sorted.
+fn majority(members: &[u32]) -> u32 {
+    let mut best = (0usize, u32::MAX);
+    for chunk in members.chunk_by(|a, b| a == b) {
+        if chunk.len() > best.0 {
+            best = (chunk.len(), chunk[0]);
+        }
+    }
+    best.1
+}
+
+/// The crews without a target that `r` splits, lowest crew first, each with
+/// the demands its members took (sorted, one entry per member).
+fn split_crews(
+    inst: &Instance,
+    r: &DayResult,
+    targets: &HashMap<u32, u32>,
+) -> Vec<(u32, Vec<u32>)> {
+    let mut by_crew: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
+    for &(w, d, _) in &r.assignments {
+        if let Some(crew) = inst.workers[w as usize].crew {
+            by_crew.entry(crew).or_default().push(d);
+        }
+    }
+    by_crew
+        .into_iter()
+        .filter_map(|(crew, mut dems)| {
+            dems.sort_unstable();
+            (dems.first() != dems.last() && !targets.contains_key(&crew)).then_some((crew, dems))
+        })
+        .collect()
+}
+
+/// Dates in calendar order, each planned exactly given the dates before it
+/// (and every locked date). Dates past the deadline keep only their locked
+/// assignments and are marked incomplete.
+pub(crate) fn solve_in_order(
+    inst: &Instance,
+    ctx: &CandidateContext,
+    grid: &mut Grid,
+    tracker: &Tracker<'_>,
+) -> Result<Vec<DayResult>, Cancelled> {
+    let mut results = Vec::with_capacity(inst.n_days as usize);
+    for day in 0..inst.n_days {
+        tracker.cancelled()?;
+        let result = if tracker.past_deadline() {
+            locked_only(inst, day)
+        } else {
+            plan_day(inst, ctx, grid, day, tracker)?
+        };
+        grid.replace(&locked_only(inst, day), &result);
+        results.push(result);
+        tracker.date_done();
+    }
+    Ok(results)
+}
+
+/// Makes the relaxed per-date optimum obey the coupling rules by dropping
+/// assignments, never adding any: a split crew keeps the members on the
+/// demand of its locked member, else on the demand most of them took (ties:
+/// the lowest index); then each worker keeps their dates in calendar order
+/// while `max_days` and `max_consecutive_days` allow, locked dates always
+/// (validation made sure they fit together). The improvement phase then
+/// fills what was dropped, with every other date in view; that costs far
+/// less than planning the dates one after another from scratch.
+pub(crate) fn repair(inst: &Instance, days: &mut [DayResult]) {
+    let is_locked = |w: u32, d: u32, day: Day| {
+        inst.locked.binary_search(&Fixed { worker: w, demand: d, day }).is_ok()
+    };
+    for r in days.iter_mut() {
+        let mut by_crew: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
+        let mut locked_target: HashMap<u32, u32> = HashMap::new();
+        for &(w, d, _) in &r.assignments {
+            if let Some(crew) = inst.workers[w as usize].crew {
+                by_crew.entry(crew).or_default().push(d);
+                if is_locked(w, d, r.day) {
+                    locked_target.insert(crew, d);
+                }
+            }
+        }
+        let mut target: HashMap<u32, u32> = HashMap::new();
+        for (crew, mut dems) in by_crew {
+            dems.sort_unstable();
+            let t = locked_target.get(&crew).copied().unwrap_or_else(|| majority(&dems));
+            target.insert(crew, t);
+        }
+        r.assignments.retain(|&(w, d, _)| {
+            inst.workers[w as usize].crew.is_none_or(|crew| target[&crew] == d)
+        });
+    }
+    // Per worker: their dates, then which of them stay.
+    let n_w = inst.workers.len();
+    let mut dates: Vec<Vec<(Day, bool)>> = vec![Vec::new(); n_w];
+    for r in days.iter() {
+        for &(w, d, _) in &r.assignments {
+            dates[w as usize].push((r.day, is_locked(w, d, r.day)));
+        }
+    }
+    let mut dropped: std::collections::HashSet<(u32, Day)> = Default::default();
+    for (w, wk) in inst.workers.iter().enumerate() {
+        if wk.max_days.is_none() && wk.max_consecutive.is_none() {
+            continue;
+        }
+        let list = &dates[w];
+        let n_locked = list.iter().filter(|x| x.1).count() as u32;
+        let mut free_days = wk.max_days.map_or(u32::MAX, |m| m.saturating_sub(n_locked));
+        let mut kept: Vec<Day> = Vec::new();
+        for (i, &(day, locked)) in list.iter().enumerate() {
+            if locked {
+                kept.push(day);
+                continue;
+            }
+            let mut before = 0;
+            while kept.len() > before && kept[kept.len() - 1 - before] + 1 + before as Day == day {
+                before += 1;
+            }
+            let mut after = 0;
+            while list.get(i + 1 + after).is_some_and(|&(d, l)| l && d == day + 1 + after as Day) {
+                after += 1;
+            }
+            let run = (before + 1 + after) as u32;
+            if free_days > 0 && wk.max_consecutive.is_none_or(|m| run <= m) {
+                free_days -= 1;
+                kept.push(day);
+            } else {
+                dropped.insert((w as u32, day));
+            }
+        }
+    }
+    for r in days.iter_mut() {
+        r.assignments.retain(|&(w, _, _)| !dropped.contains(&(w, r.day)));
+        r.weighted_fill = weighted(inst, &r.assignments);
+    }
+}
+
+/// What the improvement phase did.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Improved {
+    /// Rounds started.
+    pub(crate) rounds: usize,
+    /// Dates whose plan was replaced by a better one.
+    pub(crate) moves: usize,
+    /// True when a round found nothing to improve (a local optimum for
+    /// one-date moves), false when the round bound or the deadline stopped it.
+    pub(crate) converged: bool,
+}
+
+/// Re-plans dates with both neighbours fixed, keeping strict improvements,
+/// until a round changes nothing, [`MAX_ROUNDS`] or the deadline. A date the
+/// time limit left incomplete takes any plan it gets.
+pub(crate) fn improve(
+    inst: &Instance,
+    ctx: &CandidateContext,
+    days: &mut [DayResult],
+    grid: &mut Grid,
+    tracker: &Tracker<'_>,
+) -> Result<Improved, Cancelled> {
+    let n = days.len();
+    let mut stats = Improved::default();
+    let mut dirty = vec![true; n];
+    let mut memo = PairMemo::new(n);
+    'rounds: for _ in 0..MAX_ROUNDS {
+        stats.rounds += 1;
+        let mut again = vec![false; n];
+        let mut changed = false;
+        for day in 0..n {
+            if !dirty[day] {
+                continue;
+            }
+            tracker.cancelled()?;
+            if tracker.past_deadline() {
+                break 'rounds;
+            }
+            let new = plan_day(inst, ctx, grid, day as Day, tracker)?;
+            let better = !days[day].complete
+                || DayKey::of(inst, grid, &new).better_than(&DayKey::of(inst, grid, &days[day]));
+            if better {
+                grid.replace(&days[day], &new);
+                days[day] = new;
+                memo.bump(day as Day);
+                stats.moves += 1;
+                changed = true;
+                // The neighbours' continuity credits changed.
+                if day > 0 {
+                    again[day - 1] = true;
+                }
+                if day + 1 < n {
+                    dirty[day + 1] = true;
+                    again[day + 1] = true;
+                }
+            }
+        }
+        // Joint moves on two dates for workers the day limits hold back.
+        for day in improve_pairs(inst, ctx, days, grid, &mut memo, tracker)? {
+            let day = day as usize;
+            stats.moves += 1;
+            changed = true;
+            again[day] = true;
+            if day > 0 {
+                again[day - 1] = true;
+            }
+            if day + 1 < n {
+                again[day + 1] = true;
+            }
+        }
+        if !changed {
+            stats.converged = true;
+            break;
+        }
+        dirty = again;
+    }
+    Ok(stats)
+}
+
+/// Pairs of dates tried jointly per round at most (see [`improve_pairs`]).
+/// Every pair on problems of five dates or fewer (the exact tests), a
+/// quarter of the dates on long horizons: on the county preset a pair costs
+/// about two dates' solves, and the rounds stay near the cost of a pass.
+fn max_pairs(n_days: usize) -> usize {
+    (n_days / 4 + 6).max(10)
+}
+
+/// Which pairs of dates were tried, at which versions of the two dates
+/// (a date's version counts the times its plan was replaced).
+#[derive(Default)]
+struct PairMemo {
+    version: Vec<u64>,
+    tried: HashMap<(Day, Day), (u64, u64)>,
+}
+
+impl PairMemo {
+    fn new(n_days: usize) -> PairMemo {
+        PairMemo { version: vec![0; n_days], tried: HashMap::new() }
+    }
+
+    fn bump(&mut self, day: Day) {
+        self.version[day as usize] += 1;
+    }
+
+    fn versions(&self, a: Day, b: Day) -> (u64, u64) {
+        (self.version[a as usize], self.version[b as usize])
+    }
+}
+
+/// Joint moves on two dates, for workers the day limits hold back: a
+/// worker who is refused on date `b` only because of `max_days` or
+/// `max_consecutive_days`, and works on date `a`, may be better used on `b`.
+/// Both dates are solved as one flow in which such a worker has a single
+/// supply with the arcs of both dates (so the flow picks the date where the
+/// worker is worth most), everyone else a supply per date. Kept only when
+/// the two dates' part of the objective gets strictly better.
+fn improve_pairs(
+    inst: &Instance,
+    ctx: &CandidateContext,
+    days: &mut [DayResult],
+    grid: &mut Grid,
+    memo: &mut PairMemo,
+    tracker: &Tracker<'_>,
+) -> Result<Vec<Day>, Cancelled> {
+    let n = days.len();
+    // Pairs (a, b) with a held-back worker, most such workers first.
+    let mut count: HashMap<(Day, Day), u32> = HashMap::new();
+    for b in 0..n as Day {
+        let allowed = grid.allowed(inst, b);
+        for (w, wk) in inst.workers.iter().enumerate() {
+            let w32 = w as u32;
+            if allowed[w] || !wk.available.contains(b) || grid.get(i64::from(b), w32) != NONE {
+                continue;
+            }
+            if grid.locked[b as usize].contains(&w32) {
+                continue;
+            }
+            for a in 0..n as Day {
+                if grid.get(i64::from(a), w32) != NONE && !grid.locked[a as usize].contains(&w32) {
+                    *count.entry((a.min(b), a.max(b))).or_default() += 1;
+                }
+            }
+        }
+    }
+    // A pair tried before, neither date changed since, would give the same.
+    let mut pairs: Vec<((Day, Day), u32)> = count
+        .into_iter()
+        .filter(|&((a, b), _)| memo.tried.get(&(a, b)) != Some(&memo.versions(a, b)))
+        .collect();
+    pairs.sort_by_key(|&((a, b), k)| (std::cmp::Reverse(k), a, b));
+    pairs.truncate(max_pairs(n));
+    let mut changed = Vec::new();
+    for ((a, b), _) in pairs {
+        tracker.cancelled()?;
+        if tracker.past_deadline() {
+            break;
+        }
+        let (ra, rb) = plan_pair(inst, ctx, grid, days, a, b, tracker)?;
+        let old = pair_key(inst, grid, &days[a as usize], &days[b as usize]);
+        let mut trial = grid.clone();
+        trial.replace(&days[a as usize], &ra);
+        trial.replace(&days[b as usize], &rb);
+        let new = pair_key(inst, &trial, &ra, &rb);
+        if new.better_than(&old) {
+            *grid = trial;
+            days[a as usize] = ra;
+            days[b as usize] = rb;
+            changed.extend([a, b]);
+            memo.bump(a);
+            memo.bump(b);
+        }
+        memo.tried.insert((a, b), memo.versions(a, b));
+    }
+    Ok(changed)
+}
+
+/// Two dates' part of the objective; a continuity pair between them (when
+/// adjacent) counts once.
+fn pair_key(inst: &Instance, grid: &Grid, ra: &DayResult, rb: &DayResult) -> DayKey {
+    let (ka, kb) = (DayKey::of(inst, grid, ra), DayKey::of(inst, grid, rb));
+    let mut cost = ka.cost + kb.cost;
+    if ra.day.abs_diff(rb.day) == 1 {
+        let c = continuity_mm(inst);
+        for &(w, d, _) in &ra.assignments {
+            if grid.get(i64::from(rb.day), w) == d {
+                cost += c;
+            }
+        }
+    }
+    DayKey { fill: ka.fill + kb.fill, imbalance: ka.imbalance + kb.imbalance, cost }
+}
+
+/// Dates `a` and `b` solved as one flow, every other date fixed. Crews that
+/// the joint plan splits are pinned to their majority demand and the pair is
+/// solved again.
+fn plan_pair(
+    inst: &Instance,
+    ctx: &CandidateContext,
+    grid: &Grid,
+    days: &[DayResult],
+    a: Day,
+    b: Day,
+    tracker: &Tracker<'_>,
+) -> Result<(DayResult, DayResult), Cancelled> {
+    let mut g = grid.clone();
+    g.replace(&days[a as usize], &locked_only(inst, a));
+    g.replace(&days[b as usize], &locked_only(inst, b));
+    let allowed = [g.allowed(inst, a), g.allowed(inst, b)];
+    // Workers allowed on each date alone but not on both.
+    let one_of: Vec<bool> = (0..inst.workers.len())
+        .map(|w| {
+            if !(allowed[0][w] && allowed[1][w]) {
+                return false;
+            }
+            let wk = &inst.workers[w];
+            let w32 = w as u32;
+            let mut both = wk.max_days.is_none_or(|m| g.count[w] + 2 <= m);
+            if let Some(m) = wk.max_consecutive {
+                g.set(a, w32, 0);
+                both &= g.run_through(b, w32) <= m;
+                g.set(a, w32, NONE);
+            }
+            !both
+        })
+        .collect();
+    let c = continuity_mm(inst);
+    let mut targets: [HashMap<u32, u32>; 2] = [HashMap::new(), HashMap::new()];
+    for (i, day) in [a, b].into_iter().enumerate() {
+        for f in locked_on(inst, day) {
+            if let Some(crew) = inst.workers[f.worker as usize].crew {
+                targets[i].insert(crew, f.demand);
+            }
+        }
+    }
+    loop {
+        let mut cands = Vec::new();
+        for (i, day) in [a, b].into_iter().enumerate() {
+            let forced: HashMap<u32, u32> = inst
+                .workers
+                .iter()
+                .enumerate()
+                .filter_map(|(w, wk)| {
+                    wk.crew.and_then(|crew| targets[i].get(&crew)).map(|&t| (w as u32, t))
+                })
+                .collect();
+            let rules = DayRules { allowed: &allowed[i], forced: &forced };
+            let (prev, next) = (i64::from(day) - 1, i64::from(day) + 1);
+            let credit = |w: u32, d: u32| {
+                c * (i64::from(g.get(prev, w) == d) + i64::from(g.get(next, w) == d))
+            };
+            cands.push(priced_candidates(inst, ctx, day, &rules, &credit));
+        }
+        let joint = merge(&cands, &one_of);
+        let sol = solve_transport(&joint.transport, tracker.cancel_flag(), tracker.deadline())?;
+        let mut results = [locked_only(inst, a), locked_only(inst, b)];
+        for r in &mut results {
+            r.complete = true;
+            r.proven = sol.proven;
+            r.exact = sol.proven;
+        }
+        for (row, &arc) in sol.assigned.iter().enumerate() {
+            if arc == NONE {
+                continue;
+            }
+            let (i, src) = joint.source[arc as usize];
+            let cand = &cands[i];
+            let w = joint.worker[row];
+            let d = cand.demands[cand.transport.arc_demand[src as usize] as usize];
+            results[i].assignments.push((w, d, inst.distance_km(w, d)));
+            results[i].flow_cost += cand.transport.arc_cost[src as usize];
+        }
+        let mut split = false;
+        for i in 0..2 {
+            results[i].weighted_fill = weighted(inst, &results[i].assignments);
+            for (crew, members) in split_crews(inst, &results[i], &targets[i]) {
+                targets[i].insert(crew, majority(&members));
+                split = true;
+            }
+        }
+        if !split {
+            let [ra, rb] = results;
+            return Ok((ra, rb));
+        }
+    }
+}
+
+/// Two dates' candidates as one transportation problem.
+struct Joint {
+    transport: Transport,
+    /// Per row: the global worker.
+    worker: Vec<u32>,
+    /// Per arc: (which date, arc index in that date's candidates).
+    source: Vec<(usize, u32)>,
+}
+
+fn merge(cands: &[DayCandidates], one_of: &[bool]) -> Joint {
+    let offset = cands[0].demands.len() as u32;
+    let (t0, t1) = (&cands[0].transport, &cands[1].transport);
+    let mut t = Transport {
+        start: vec![0],
+        arc_demand: Vec::new(),
+        arc_cost: Vec::new(),
+        cap: [t0.cap.clone(), t1.cap.clone()].concat(),
+        base: [t0.base.clone(), t1.base.clone()].concat(),
+        per_day: [t0.per_day.clone(), t1.per_day.clone()].concat(),
+        priority: [t0.priority.clone(), t1.priority.clone()].concat(),
+        share_shortage: t0.share_shortage,
+    };
+    let mut worker = Vec::new();
+    let mut source = Vec::new();
+    let (mut i0, mut i1) = (0usize, 0usize);
+    let (w0, w1) = (&cands[0].workers, &cands[1].workers);
+    let push_arcs = |t: &mut Transport, source: &mut Vec<(usize, u32)>, i: usize, lw: usize| {
+        let tr = &cands[i].transport;
+        for arc in tr.start[lw] as usize..tr.start[lw + 1] as usize {
+            let off = if i == 0 { 0 } else { offset };
+            t.arc_demand.push(tr.arc_demand[arc] + off);
+            t.arc_cost.push(tr.arc_cost[arc]);
+            source.push((i, arc as u32));
+        }
+    };
+    // Rows in global worker order; a one-of worker's two rows become one.
+    while i0 < w0.len() || i1 < w1.len() {
+        let next0 = w0.get(i0).copied().unwrap_or(u32::MAX);
+        let next1 = w1.get(i1).copied().unwrap_or(u32::MAX);
+        let w = next0.min(next1);
+        let (in0, in1) = (next0 == w, next1 == w);
+        if in0 && in1 && one_of[w as usize] {
+            push_arcs(&mut t, &mut source, 0, i0);
+            push_arcs(&mut t, &mut source, 1, i1);
+            t.start.push(t.arc_demand.len() as u32);
+            worker.push(w);
+        } else {
+            if in0 {
+                push_arcs(&mut t, &mut source, 0, i0);
+                t.start.push(t.arc_demand.len() as u32);
+                worker.push(w);
+            }
+            if in1 {
+                push_arcs(&mut t, &mut source, 1, i1);
+                t.start.push(t.arc_demand.len() as u32);
+                worker.push(w);
+            }
+        }
+        i0 += usize::from(in0);
+        i1 += usize::from(in1);
+    }
+    Joint { transport: t, worker, source }
+}
+
+/// Plans the dates still incomplete (past the deadline) greedily: demands
+/// by priority, one hand each in turn, nearest allowed worker first, within
+/// every hard rule. Sound, quick, not optimal.
+pub(crate) fn greedy_fill(
+    inst: &Instance,
+    ctx: &CandidateContext,
+    days: &mut [DayResult],
+    grid: &mut Grid,
+    reach: Option<&Reach>,
+) {
+    let todo: Vec<usize> = (0..days.len()).filter(|&d| !days[d].complete).collect();
+    if todo.is_empty() {
+        return;
+    }
+    let built;
+    let reach = match reach {
+        Some(r) => r,
+        None => {
+            let dates: Vec<Day> = todo.iter().map(|&d| d as Day).collect();
+            built = Reach::new(inst, ctx, &dates);
+            &built
+        }
+    };
+    for day in todo {
+        let new = greedy_day(inst, grid, reach, day as Day);
+        grid.replace(&days[day], &new);
+        days[day] = new;
+    }
+}
+
+/// Per demand: workers within range with the skills and not excluding the
+/// farm (rules 5-7), as (worker, km), nearest first.
+pub(crate) struct Reach {
+    by_demand: Vec<Option<Vec<(u32, f64)>>>,
+}
+
+impl Reach {
+    /// The reach of every demand active on one of `days`, demands in
+    /// parallel (each list depends only on its demand).
+    pub(crate) fn new(inst: &Instance, ctx: &CandidateContext, days: &[Day]) -> Reach {
+        let index = SpatialIndex::new(
+            inst.workers.iter().enumerate().map(|(w, wk)| (w as u32, wk.location)),
+        );
+        let max_km = inst.workers.iter().map(|w| w.max_km).fold(0.0, f64::max);
+        let mut by_farm: Vec<Vec<(u32, f64)>> = vec![Vec::new(); inst.farms.len()];
+        for (&(w, farm), &km) in &inst.travel {
+            by_farm[farm as usize].push((w, km));
+        }
+        let by_demand = inst
+            .demands
+            .par_iter()
+            .map(|dem| {
+                if !days.iter().any(|&day| dem.is_active(day)) {
+                    return None;
+                }
+                let ok = |w: u32, km: f64| {
+                    let wk = &inst.workers[w as usize];
+                    km <= wk.max_km && wk.has_skills(&dem.required) && !wk.excludes(dem.farm)
+                };
+                let mut list: Vec<(u32, f64)> = Vec::new();
+                index.for_each_within(dem.location, max_km, |w| {
+                    if ctx.override_km(w, dem.farm).is_none() {
+                        let km = crate::geo_util::haversine_km(
+                            inst.workers[w as usize].location,
+                            dem.location,
+                        );
+                        if ok(w, km) {
+                            list.push((w, km));
+                        }
+                    }
+                });
+                list.extend(
+                    by_farm[dem.farm as usize].iter().copied().filter(|&(w, km)| ok(w, km)),
+                );
+                list.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+                Some(list)
+            })
+            .collect();
+        Reach { by_demand }
+    }
+}
+
+fn greedy_day(inst: &Instance, grid: &Grid, reach: &Reach, day: Day) -> DayResult {
+    let mut allowed = grid.allowed(inst, day);
+    let mut result = locked_only(inst, day);
+    let mut crew_on: HashMap<u32, u32> = HashMap::new();
+    let mut need: HashMap<u32, u32> = HashMap::new();
+    for &(w, d, _) in &result.assignments {
+        if let Some(crew) = inst.workers[w as usize].crew {
+            crew_on.insert(crew, d);
+        }
+        *need.entry(d).or_default() += 1;
+    }
+    let mut order: Vec<u32> = (0..inst.demands.len() as u32)
+        .filter(|&d| inst.demands[d as usize].is_active(day))
+        .collect();
+    order.sort_by_key(|&d| (std::cmp::Reverse(inst.demands[d as usize].priority), d));
+    let mut next = vec![0usize; order.len()];
+    loop {
+        let mut any = false;
+        for (i, &d) in order.iter().enumerate() {
+            let have = need.get(&d).copied().unwrap_or(0);
+            if have >= inst.demands[d as usize].per_day {
+                continue;
+            }
+            let list = reach.by_demand[d as usize].as_deref().unwrap_or(&[]);
+            while next[i] < list.len() {
+                let (w, km) = list[next[i]];
+                next[i] += 1;
+                let crew = inst.workers[w as usize].crew;
+                if allowed[w as usize]
+                    && crew.is_none_or(|c| crew_on.get(&c).is_none_or(|&t| t == d))
+                {
+                    allowed[w as usize] = false;
+                    if let Some(c) = crew {
+                        crew_on.insert(c, d);
+                    }
+                    *need.entry(d).or_default() += 1;
+                    result.assignments.push((w, d, km));
+                    any = true;
+                    break;
+                }
+            }
+        }
+        if !any {
+            break;
+        }
+    }
+    result.weighted_fill = result
+        .assignments
+        .iter()
+        .map(|&(_, d, _)| i64::from(inst.demands[d as usize].priority))
+        .sum();
+    result
+}

@@ -1,0 +1,371 @@
+//! Problems whose dates couple (continuity, day limits, crews) against an
+//! exact optimum found by dynamic programming over the dates, and the hard
+//! rules that couple dates under generated problems.
+//!
+//! The oracle reads only the wire format: its own eligibility, distances
+//! (through the public haversine) and objective. Its state after a date is,
+//! per worker, the demand they worked that date, the dates worked so far
+//! (for `max_days`) and the current run (for `max_consecutive_days`); each
+//! date's plans are enumerated worker by worker. That is exact, and small
+//! enough for the tiny preset.
+
+use std::collections::{BTreeSet, HashMap};
+
+use farmhand::generate::{generate, make_separable, Preset};
+use farmhand::{check, haversine_km, solve, Assignment, Problem, Solution};
+use proptest::prelude::*;
+
+/// The optimum as (weighted fill, shortage imbalance, objective km).
+type Key = (i64, f64, f64);
+
+/// Fill up, then imbalance down, then km down, with float ties.
+fn better(a: Key, b: Key) -> bool {
+    if a.0 != b.0 {
+        return a.0 > b.0;
+    }
+    if (a.1 - b.1).abs() > 1e-9 {
+        return a.1 < b.1;
+    }
+    a.2 < b.2 - 1e-9
+}
+
+fn all_dates(problem: &Problem) -> Vec<String> {
+    let parse = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let first = problem.demands.iter().map(|d| parse(&d.start)).min().unwrap();
+    let last = problem.demands.iter().map(|d| parse(&d.end)).max().unwrap();
+    let mut out = Vec::new();
+    let mut d = first;
+    while d <= last {
+        out.push(d.format("%Y-%m-%d").to_string());
+        d = d.succ_opt().unwrap();
+    }
+    out
+}
+
+/// One date's feasible plan: per worker a demand index + 1, or 0.
+struct DayPlan {
+    pick: Vec<u16>,
+    fill: i64,
+    imbalance: f64,
+    km: f64,
+}
+
+/// The exact lexicographic optimum of a small problem, every rule obeyed.
+fn exact_optimum(problem: &Problem) -> Key {
+    let opts = &problem.options;
+    let dates = all_dates(problem);
+    let (workers, demands) = (&problem.workers, &problem.demands);
+    let km = |w: usize, d: usize| {
+        let (wk, dem) = (&workers[w], &demands[d]);
+        problem
+            .travel
+            .iter()
+            .find(|t| t.worker_id == wk.id && t.farm_id == dem.farm_id)
+            .map_or_else(|| haversine_km(wk.location, dem.location), |t| t.km)
+    };
+    let eligible = |w: usize, d: usize, date: &str| {
+        let (wk, dem) = (&workers[w], &demands[d]);
+        wk.availability.iter().any(|r| r.start.as_str() <= date && date <= r.end.as_str())
+            && dem.start.as_str() <= date
+            && date <= dem.end.as_str()
+            && km(w, d) <= wk.max_travel_km.unwrap_or(opts.default_max_travel_km) + 1e-9
+            && dem.required_skills.iter().all(|(s, &l)| wk.skills.get(s).is_some_and(|&h| h >= l))
+            && !wk.excluded_farms.contains(&dem.farm_id)
+    };
+    let has = |list: &[Assignment], w: usize, d: usize, date: &str| {
+        list.iter()
+            .any(|a| a.worker_id == workers[w].id && a.demand_id == demands[d].id && a.date == date)
+    };
+    // Per date, every feasible plan (rules 1-7, 9, 10).
+    let mut plans_by_date: Vec<Vec<DayPlan>> = Vec::new();
+    for date in &dates {
+        let choices: Vec<Vec<u16>> = (0..workers.len())
+            .map(|w| {
+                let locked = (0..demands.len()).find(|&d| has(&problem.locked, w, d, date));
+                match locked {
+                    Some(d) => vec![d as u16 + 1],
+                    None => std::iter::once(0)
+                        .chain(
+                            (0..demands.len())
+                                .filter(|&d| eligible(w, d, date))
+                                .map(|d| d as u16 + 1),
+                        )
+                        .collect(),
+                }
+            })
+            .collect();
+        let mut plans = Vec::new();
+        let mut idx = vec![0usize; workers.len()];
+        loop {
+            let pick: Vec<u16> = idx.iter().zip(&choices).map(|(&i, c)| c[i]).collect();
+            if let Some(plan) = price(problem, &pick, date, &km, &has) {
+                plans.push(plan);
+            }
+            let mut i = 0;
+            while i < idx.len() {
+                idx[i] += 1;
+                if idx[i] < choices[i].len() {
+                    break;
+                }
+                idx[i] = 0;
+                i += 1;
+            }
+            if i == idx.len() {
+                break;
+            }
+        }
+        plans_by_date.push(plans);
+    }
+    // Dynamic programming over dates. State per worker: (yesterday's
+    // demand + 1 or 0, dates worked, current run).
+    let mut states: HashMap<Vec<(u16, u16, u16)>, Key> = HashMap::new();
+    states.insert(vec![(0, 0, 0); workers.len()], (0, 0.0, 0.0));
+    for plans in &plans_by_date {
+        let mut next: HashMap<Vec<(u16, u16, u16)>, Key> = HashMap::new();
+        for (state, &value) in &states {
+            'plans: for plan in plans {
+                let mut new_state = Vec::with_capacity(workers.len());
+                let mut pairs = 0;
+                for (w, wk) in workers.iter().enumerate() {
+                    let (yesterday, count, run) = state[w];
+                    let today = plan.pick[w];
+                    if today == 0 {
+                        new_state.push((0, count, 0));
+                        continue;
+                    }
+                    if wk.max_days.is_some_and(|m| i64::from(count) + 1 > m)
+                        || wk.max_consecutive_days.is_some_and(|m| i64::from(run) + 1 > m)
+                    {
+                        continue 'plans;
+                    }
+                    if today == yesterday {
+                        pairs += 1;
+                    }
+                    // Only limited workers need their counts in the state.
+                    let count = if wk.max_days.is_some() { count + 1 } else { 0 };
+                    let run = if wk.max_consecutive_days.is_some() { run + 1 } else { 0 };
+                    new_state.push((today, count, run));
+                }
+                let v = (
+                    value.0 + plan.fill,
+                    value.1 + plan.imbalance,
+                    value.2 + plan.km - opts.continuity_bonus_km * f64::from(pairs),
+                );
+                let slot = next.entry(new_state).or_insert((i64::MIN, 0.0, 0.0));
+                if better(v, *slot) {
+                    *slot = v;
+                }
+            }
+        }
+        states = next;
+    }
+    states.into_values().reduce(|a, b| if better(a, b) { a } else { b }).unwrap()
+}
+
+/// Whether a list (`locked`, `previous`) holds (worker, demand, date).
+type Listed<'a> = dyn Fn(&[Assignment], usize, usize, &str) -> bool + 'a;
+
+/// A date's plan priced, or None when it breaks a slot's headcount or a crew.
+fn price(
+    problem: &Problem,
+    pick: &[u16],
+    date: &str,
+    km: &dyn Fn(usize, usize) -> f64,
+    has: &Listed<'_>,
+) -> Option<DayPlan> {
+    let opts = &problem.options;
+    let mut filled = vec![0i64; problem.demands.len()];
+    let mut crew_on: HashMap<&str, u16> = HashMap::new();
+    let (mut fill, mut cost) = (0, 0.0);
+    for (w, &p) in pick.iter().enumerate() {
+        if p == 0 {
+            continue;
+        }
+        let d = usize::from(p - 1);
+        let (wk, dem) = (&problem.workers[w], &problem.demands[d]);
+        filled[d] += 1;
+        if filled[d] > dem.workers_per_day {
+            return None;
+        }
+        if let Some(c) = &wk.crew {
+            if *crew_on.entry(c.as_str()).or_insert(p) != p {
+                return None;
+            }
+        }
+        fill += dem.priority;
+        cost += km(w, d);
+        if wk.preferred_farms.contains(&dem.farm_id) {
+            cost -= opts.preference_bonus_km;
+        }
+        if has(&problem.previous, w, d, date) {
+            cost -= opts.stability_bonus_km;
+        }
+    }
+    let mut imbalance = 0.0;
+    for (d, dem) in problem.demands.iter().enumerate() {
+        if dem.start.as_str() <= date && date <= dem.end.as_str() {
+            let short = (dem.workers_per_day - filled[d]) as f64;
+            imbalance += short * short / dem.workers_per_day as f64;
+        }
+    }
+    Some(DayPlan { pick: pick.to_vec(), fill, imbalance, km: cost })
+}
+
+/// Solves, checks, and compares with the exact optimum: the same weighted
+/// fill and imbalance, and `objective_km` within 0.5 % (or 1 m) of it.
+fn assert_near_optimal(problem: &Problem, what: &str) -> Solution {
+    let s = solve(problem).unwrap();
+    let report = check(problem, &s);
+    assert!(report.ok, "{what}: {:#?}", &report.violations[..report.violations.len().min(5)]);
+    let opt = exact_optimum(problem);
+    let sum = &s.summary;
+    assert_eq!(sum.weighted_fill, opt.0, "{what}: weighted fill");
+    assert!((sum.shortage_imbalance - opt.1).abs() < 1e-9, "{what}: imbalance {sum:?} vs {opt:?}");
+    let slack = 0.005 * opt.2.abs() + 1e-3;
+    assert!(
+        sum.objective_km <= opt.2 + slack,
+        "{what}: objective {} vs {}",
+        sum.objective_km,
+        opt.2
+    );
+    // Never better than the optimum (the oracle would be wrong).
+    assert!(sum.objective_km >= opt.2 - 1e-6, "{what}: objective below the optimum");
+    if sum.optimal == Some(true) {
+        assert!((sum.objective_km - opt.2).abs() < 1e-3, "{what}: optimal claimed");
+    }
+    s
+}
+
+/// Tiny problems with one coupling feature at a time (and all of them).
+fn variants(seed: u64) -> Vec<(String, Problem)> {
+    let full = generate(Preset::Tiny, seed);
+    let mut sep = full.clone();
+    make_separable(&mut sep);
+    let mut out = Vec::new();
+    let mut continuity = sep.clone();
+    continuity.options.continuity_bonus_km = 10.0;
+    out.push(("continuity".to_string(), continuity));
+    let mut max_days = sep.clone();
+    let mut max_consecutive = sep.clone();
+    let mut crews = sep.clone();
+    for (i, w) in full.workers.iter().enumerate() {
+        max_days.workers[i].max_days = w.max_days.or((i % 2 == 0).then_some(1));
+        max_consecutive.workers[i].max_consecutive_days =
+            w.max_consecutive_days.or((i % 2 == 1).then_some(1));
+        crews.workers[i].crew = w.crew.clone().or((i < 2).then(|| "crew-test".to_string()));
+    }
+    out.push(("max_days".to_string(), max_days));
+    out.push(("max_consecutive_days".to_string(), max_consecutive));
+    out.push(("crew".to_string(), crews));
+    out.push(("all".to_string(), full));
+    out.into_iter().map(|(name, p)| (format!("seed {seed} {name}"), p)).collect()
+}
+
+#[test]
+fn continuity_is_optimised_like_brute_force() {
+    for seed in 0..25 {
+        let (what, p) = &variants(seed)[0];
+        assert_near_optimal(p, what);
+    }
+}
+
+#[test]
+fn max_days_fill_equals_brute_force() {
+    for seed in 0..25 {
+        let (what, p) = &variants(seed)[1];
+        assert_near_optimal(p, what);
+    }
+}
+
+#[test]
+fn max_consecutive_days_fill_equals_brute_force() {
+    for seed in 0..25 {
+        let (what, p) = &variants(seed)[2];
+        assert_near_optimal(p, what);
+    }
+}
+
+#[test]
+fn crews_fill_equals_brute_force() {
+    for seed in 0..25 {
+        let (what, p) = &variants(seed)[3];
+        assert_near_optimal(p, what);
+    }
+}
+
+#[test]
+fn every_coupling_rule_at_once_equals_brute_force() {
+    for seed in 0..25 {
+        let (what, p) = &variants(seed)[4];
+        let mut p = p.clone();
+        // Yesterday's plan as `previous` and a locked assignment too.
+        let first = solve(&p).unwrap();
+        for (i, a) in first.assignments.iter().enumerate() {
+            let a = Assignment::new(&a.worker_id, &a.demand_id, &a.date);
+            if i % 2 == 0 {
+                p.previous.push(a.clone());
+            }
+            if i == 1 {
+                p.locked.push(a);
+            }
+        }
+        assert_near_optimal(&p, what);
+    }
+}
+
+/// Members of a crew who work on a date work on one demand, read straight
+/// from the output.
+fn crews_are_whole(problem: &Problem, s: &Solution) -> bool {
+    let crew_of: HashMap<&str, &str> = problem
+        .workers
+        .iter()
+        .filter_map(|w| w.crew.as_deref().map(|c| (w.id.as_str(), c)))
+        .collect();
+    let mut seen: HashMap<(&str, &str), &str> = HashMap::new();
+    s.assignments.iter().all(|a| match crew_of.get(a.worker_id.as_str()) {
+        Some(&c) => *seen.entry((c, a.date.as_str())).or_insert(&a.demand_id) == a.demand_id,
+        None => true,
+    })
+}
+
+#[test]
+fn crews_are_never_split() {
+    let mut crews_seen = 0;
+    for seed in 0..4 {
+        // The small preset has standing crews of 2-5 neighbours.
+        let p = generate(Preset::Small, seed);
+        let s = solve(&p).unwrap();
+        assert!(crews_are_whole(&p, &s), "seed {seed}");
+        let crews: BTreeSet<&str> = p.workers.iter().filter_map(|w| w.crew.as_deref()).collect();
+        crews_seen += crews.len();
+    }
+    assert!(crews_seen > 0, "the test must meet crews");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// Coupled generated problems: every solution passes the checker, crews
+    /// stay whole, and the fill never exceeds its bound.
+    #[test]
+    fn coupled_solutions_pass_the_checker(
+        seed in 0u64..10_000,
+        small in any::<bool>(),
+        continuity in 0.0f64..40.0,
+        limit_share in 0u32..3,
+    ) {
+        let mut p = generate(if small { Preset::Small } else { Preset::Tiny }, seed);
+        p.options.continuity_bonus_km = continuity;
+        for (i, w) in p.workers.iter_mut().enumerate() {
+            if (i as u32) % 3 < limit_share {
+                w.max_days = w.max_days.or(Some(2));
+                w.max_consecutive_days = w.max_consecutive_days.or(Some(2));
+            }
+        }
+        let s = solve(&p).unwrap();
+        let report = check(&p, &s);
+        prop_assert!(report.ok, "{:#?}", &report.violations[..report.violations.len().min(5)]);
+        prop_assert!(crews_are_whole(&p, &s));
+        prop_assert!(s.summary.weighted_fill <= s.summary.weighted_fill_bound);
+    }
+}
