@@ -85,13 +85,5 @@ impl Issues {
 }
 
 /// A user's text for a message: quoted, and cut short so a huge cell does not
-/// flood the report.
-pub(crate) fn show(text: &str) -> String {
-    const MAX: usize = 40;
-    if text.chars().count() <= MAX {
-        format!("{text:?}")
-    } else {
-        let head: String = text.chars().take(MAX).collect();
-        format!("{head:?}...")
-    }
-}
+/// flood the report (the core's own rule, so sheets and JSON read alike).
+pub(crate) use farmhand::quote_input as show;

@@ -46,7 +46,7 @@ pub use format::*;
 pub use geo_util::{haversine_km, EARTH_RADIUS_KM};
 pub use model::Instance;
 pub use solve::{solve, solve_instance, solve_with, Progress, SolveConfig, SolveError};
-pub use validate::{validate, Issue, ValidationError};
+pub use validate::{show as quote_input, validate, Issue, ValidationError};
 
 /// Entry points for the criterion benchmarks under `benches/`: one phase of
 /// one date at a time. Not part of the stable API.

@@ -1341,8 +1341,9 @@ fn key_path(base: &str, key: &str) -> String {
 }
 
 /// A user string for a message: quoted, and cut short so a huge value does
-/// not flood the report.
-fn show(text: &str) -> String {
+/// not flood the report. Shared with the spreadsheet reader, so both quote
+/// input the same way.
+pub fn show(text: &str) -> String {
     const MAX: usize = 40;
     if text.chars().count() <= MAX {
         format!("{text:?}")
