@@ -20,13 +20,15 @@
 //! This is the reading documented in `docs/checker.md`.
 
 use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
 use crate::candidates::CandidateContext;
+use crate::flow::NONE;
 use crate::format::{Reason, ReasonCode, SkillGap, Standby, StandbyWorker, Unfilled};
 use crate::geo_util::{haversine_km, haversine_km_with};
-use crate::index::SpatialIndex;
+use crate::index::{chord2_for_km, chord2_surely_within_km, SpatialIndex};
 use crate::model::{Day, DaySet, Instance};
 
 /// Unfilled slots with reasons, and stand-ins when asked for.
@@ -35,12 +37,61 @@ pub(crate) struct Explained {
     pub(crate) standby: Option<Vec<Standby>>,
 }
 
+/// A worker's travel limit as squared chords (see `index`).
+struct ChordLimits {
+    /// Beyond this, surely out of range.
+    beyond: f64,
+    /// Below this, surely in range.
+    within: f64,
+}
+
+/// The travel limits of everyone, for the range queries.
+struct Ranges {
+    /// The largest: no worker is in range beyond it.
+    max_km: f64,
+    /// Per worker.
+    limits: Vec<ChordLimits>,
+}
+
+impl Ranges {
+    fn new(inst: &Instance) -> Ranges {
+        let limits = inst
+            .workers
+            .iter()
+            .map(|w| ChordLimits {
+                beyond: chord2_for_km(w.max_km),
+                within: chord2_surely_within_km(w.max_km),
+            })
+            .collect();
+        let max_km = inst.workers.iter().map(|w| w.max_km).fold(0.0, f64::max);
+        Ranges { max_km, limits }
+    }
+}
+
 /// What a demand can reach, independent of the date.
 struct Reach {
-    /// In range (rule 5), as (worker, km), nearest first.
+    /// In range (rule 5), as (worker, km), nearest first when stand-ins are
+    /// asked for; otherwise in no order, and `km` may be NaN (only
+    /// stand-ins report it).
     in_range: Vec<(u32, f64)>,
-    /// In range and skilled (rules 5 and 6), nearest first.
+    /// In range and skilled (rules 5 and 6), in the same order.
     skilled: Vec<(u32, f64)>,
+    /// Per skilled worker: their availability over the demand's dates as
+    /// bits (the demand's first date in bit 0), read once so that the
+    /// reasons of its dates test a bit, not the worker's own set; empty
+    /// when the demand spans more than 64 dates.
+    skilled_avail: Vec<u64>,
+}
+
+impl Reach {
+    /// Whether the `i`-th skilled worker `w` is available on `day` (rule 1).
+    fn available(&self, inst: &Instance, d: u32, i: usize, w: u32, day: Day) -> bool {
+        if self.skilled_avail.is_empty() {
+            inst.workers[w as usize].available.contains(day)
+        } else {
+            (self.skilled_avail[i] >> (day - inst.demands[d as usize].start)) & 1 == 1
+        }
+    }
 }
 
 /// `all` holds (day, demand, worker, km) of every assignment; `fill` the
@@ -74,22 +125,35 @@ pub(crate) fn explain(
     let workers =
         SpatialIndex::new(inst.workers.iter().enumerate().map(|(w, wk)| (w as u32, wk.location)));
     let farm_overrides = overrides_by_farm(inst);
-    let max_km = inst.workers.iter().map(|w| w.max_km).fold(0.0, f64::max);
+    let ranges = Ranges::new(inst);
 
-    // Who works where on each date.
-    let mut on_day: HashMap<(u32, Day), u32> = HashMap::with_capacity(all.len());
+    // Who works where on each date: per date, each worker's demand or
+    // `NONE`. Dense (4 bytes a worker-date) because the reasons look up
+    // every eligible worker of every short slot, billions of lookups on the
+    // national preset: an array index, not a hash.
+    let mut on_day: Vec<Vec<u32>> = vec![Vec::new(); inst.n_days as usize];
+    for &(day, dem, w, _) in all {
+        let row = &mut on_day[day as usize];
+        if row.is_empty() {
+            row.resize(inst.workers.len(), NONE);
+        }
+        row[w as usize] = dem;
+    }
     let mut worked: Vec<DaySet> = Vec::new();
     let mut count = vec![0u32; inst.workers.len()];
     if standby_k > 0 {
         worked = vec![DaySet::new(inst.n_days); inst.workers.len()];
     }
-    for &(day, dem, w, _) in all {
-        on_day.insert((w, day), dem);
+    for &(day, _, w, _) in all {
         count[w as usize] += 1;
         if standby_k > 0 {
             worked[w as usize].insert_range(day, day);
         }
     }
+    let works_on = |w: u32, day: Day| -> Option<u32> {
+        let row = &on_day[day as usize];
+        row.get(w as usize).copied().filter(|&d| d != NONE)
+    };
 
     // One demand at a time per thread: a demand's reach (every worker in
     // range) can be large, so it lives only while its slots are explained.
@@ -99,14 +163,14 @@ pub(crate) fn explain(
         .map(|&d| {
             let dem = &inst.demands[d as usize];
             let r = (opts.explain || standby_k > 0)
-                .then(|| reach(inst, ctx, &workers, &farm_overrides, max_km, d));
+                .then(|| reach(inst, ctx, &workers, &farm_overrides, &ranges, d, standby_k > 0));
             let (mut unfilled, mut standby) = (Vec::new(), Vec::new());
             for day in dem.start..=dem.end {
                 let missing = short(d as usize, day);
                 if missing > 0 {
                     let reason = match (&r, opts.explain) {
                         (Some(r), true) => {
-                            Some(reason(inst, &workers, &farm_overrides, r, d, day, &on_day))
+                            Some(reason(inst, &workers, &farm_overrides, r, d, day, &works_on))
                         }
                         _ => None,
                     };
@@ -125,7 +189,7 @@ pub(crate) fn explain(
                         .filter(|&&(w, _)| {
                             let wk = &inst.workers[w as usize];
                             wk.available.contains(day)
-                                && !on_day.contains_key(&(w, day))
+                                && works_on(w, day).is_none()
                                 && !wk.excludes(dem.farm)
                                 && wk.max_days.is_none_or(|m| count[w as usize] < m)
                                 && wk.max_consecutive.is_none_or(|m| {
@@ -160,6 +224,38 @@ pub(crate) fn explain(
     Explained { unfilled, standby: (standby_k > 0).then_some(standby) }
 }
 
+/// A generous prediction of [`explain`]'s time, for keeping time for it
+/// under a time limit: its work on a sample of the demands (every date
+/// short, no one assigned, so every eligible worker is looked at), scaled
+/// to all demands and divided among the threads.
+pub(crate) fn predict(inst: &Instance, ctx: &CandidateContext) -> Duration {
+    let standby_k = inst.options.standby_per_slot.clamp(0, 20) as usize;
+    let n = inst.demands.len();
+    if n == 0 || (!inst.options.explain && standby_k == 0) {
+        return Duration::ZERO;
+    }
+    let started = Instant::now();
+    let workers =
+        SpatialIndex::new(inst.workers.iter().enumerate().map(|(w, wk)| (w as u32, wk.location)));
+    let farm_overrides = overrides_by_farm(inst);
+    let ranges = Ranges::new(inst);
+    let setup = started.elapsed();
+    let step = n.div_ceil(256);
+    let nobody = |_: u32, _: Day| None;
+    let mut sampled = 0usize;
+    for d in (0..n as u32).step_by(step) {
+        sampled += 1;
+        let r = reach(inst, ctx, &workers, &farm_overrides, &ranges, d, standby_k > 0);
+        let dem = &inst.demands[d as usize];
+        for day in dem.start..=dem.end {
+            std::hint::black_box(reason(inst, &workers, &farm_overrides, &r, d, day, &nobody));
+        }
+    }
+    let per_demand = (started.elapsed() - setup).div_f64(sampled as f64);
+    let threads = rayon::current_num_threads().max(1) as f64;
+    setup * 2 + per_demand.mul_f64(n as f64 / threads)
+}
+
 /// Per farm: (worker, km) of its travel overrides.
 fn overrides_by_farm(inst: &Instance) -> Vec<Vec<(u32, f64)>> {
     let mut by_farm = vec![Vec::new(); inst.farms.len()];
@@ -177,18 +273,29 @@ fn reach(
     ctx: &CandidateContext,
     workers: &SpatialIndex,
     farm_overrides: &[Vec<(u32, f64)>],
-    max_km: f64,
+    ranges: &Ranges,
     d: u32,
+    sorted: bool,
 ) -> Reach {
     let dem = &inst.demands[d as usize];
+    let overridden = &farm_overrides[dem.farm as usize];
     let mut in_range: Vec<(u32, f64)> = Vec::new();
-    workers.for_each_within(dem.location, max_km, |w| {
-        if ctx.override_km(w, dem.farm).is_none() {
-            let (w_loc, w_cos) = (inst.workers[w as usize].location, ctx.worker_cos[w as usize]);
-            let km = haversine_km_with(w_loc, w_cos, dem.location, ctx.demand_cos[d as usize]);
-            if km <= inst.workers[w as usize].max_km {
-                in_range.push((w, km));
-            }
+    // The squared chord settles most workers at once: clearly beyond their
+    // limit, or (when no distance is reported) clearly within it; only the
+    // thin band between takes the exact distance.
+    workers.for_each_within_chord2(dem.location, ranges.max_km, |w, c2| {
+        let lim = &ranges.limits[w as usize];
+        if c2 > lim.beyond || overridden.binary_search_by_key(&w, |&(x, _)| x).is_ok() {
+            return;
+        }
+        if !sorted && c2 < lim.within {
+            in_range.push((w, f64::NAN));
+            return;
+        }
+        let (w_loc, w_cos) = (inst.workers[w as usize].location, ctx.worker_cos[w as usize]);
+        let km = haversine_km_with(w_loc, w_cos, dem.location, ctx.demand_cos[d as usize]);
+        if km <= inst.workers[w as usize].max_km {
+            in_range.push((w, km));
         }
     });
     for &(w, km) in &farm_overrides[dem.farm as usize] {
@@ -196,13 +303,25 @@ fn reach(
             in_range.push((w, km));
         }
     }
-    in_range.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-    let skilled = in_range
+    // Nearest first only matters for stand-ins; reasons count.
+    if sorted {
+        in_range.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    }
+    let skilled: Vec<(u32, f64)> = in_range
         .iter()
         .copied()
         .filter(|&(w, _)| inst.workers[w as usize].has_skills(&dem.required))
         .collect();
-    Reach { in_range, skilled }
+    let span = dem.end - dem.start + 1;
+    let skilled_avail = if span <= 64 {
+        skilled
+            .iter()
+            .map(|&(w, _)| inst.workers[w as usize].available.window(dem.start, span))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Reach { in_range, skilled, skilled_avail }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -213,7 +332,7 @@ fn reason(
     r: &Reach,
     d: u32,
     day: Day,
-    on_day: &HashMap<(u32, Day), u32>,
+    works_on: &impl Fn(u32, Day) -> Option<u32>,
 ) -> Reason {
     let dem = &inst.demands[d as usize];
     let blank = |code: ReasonCode, message: String| Reason {
@@ -259,34 +378,39 @@ fn reason(
             ..blank(ReasonCode::NoWorkerWithSkills, message)
         };
     }
-    let eligible: Vec<u32> = r
-        .skilled
-        .iter()
-        .map(|&(w, _)| w)
-        .filter(|&w| inst.workers[w as usize].available.contains(day))
-        .collect();
-    if eligible.is_empty() {
+    // One pass over the skilled: available ones are eligible; of those,
+    // count the free and note the other demands the rest work on.
+    let mut eligible = 0usize;
+    let mut free = 0usize;
+    let mut others: Vec<u32> = Vec::new();
+    for (i, &(w, _)) in r.skilled.iter().enumerate() {
+        if !r.available(inst, d, i, w, day) {
+            continue;
+        }
+        eligible += 1;
+        match works_on(w, day) {
+            None => free += 1,
+            Some(other) if other != d => others.push(other),
+            Some(_) => {}
+        }
+    }
+    if eligible == 0 {
         let message = format!(
             "{} worker(s) with the skills can reach this farm but none is available on this date",
             r.skilled.len()
         );
         return blank(ReasonCode::NoWorkerAvailable, message);
     }
-    let free = eligible.iter().filter(|&&w| !on_day.contains_key(&(w, day))).count();
     if free > 0 {
         let message = format!(
             "{free} eligible worker(s) are free on this date but excluded_farms, max_days, max_consecutive_days or their crew rule them out"
         );
         return blank(ReasonCode::WorkerLimits, message);
     }
-    let mut taken: HashMap<u32, u32> = HashMap::new();
-    for &w in &eligible {
-        let other = on_day[&(w, day)];
-        if other != d {
-            *taken.entry(other).or_default() += 1;
-        }
-    }
-    let mut taken: Vec<(u32, u32)> = taken.into_iter().collect();
+    others.sort_unstable();
+    let taken: Vec<(u32, u32)> =
+        others.chunk_by(|a, b| a == b).map(|group| (group[0], group.len() as u32)).collect();
+    let mut taken = taken;
     taken.sort_by(|a, b| {
         b.1.cmp(&a.1)
             .then_with(|| inst.demands[a.0 as usize].id.cmp(&inst.demands[b.0 as usize].id))
@@ -294,16 +418,15 @@ fn reason(
     let taken_by: Vec<String> =
         taken.iter().take(5).map(|&(d, _)| inst.demands[d as usize].id.clone()).collect();
     let message = if taken_by.is_empty() {
-        format!("all {} eligible worker(s) already work on this slot", eligible.len())
+        format!("all {eligible} eligible worker(s) already work on this slot")
     } else {
         format!(
-            "all {} eligible worker(s) work on this date, on this slot or on others (mostly {})",
-            eligible.len(),
+            "all {eligible} eligible worker(s) work on this date, on this slot or on others (mostly {})",
             taken_by.join(", ")
         )
     };
     Reason {
-        eligible: Some(eligible.len() as u64),
+        eligible: Some(eligible as u64),
         taken_by: Some(taken_by),
         ..blank(ReasonCode::TakenByOtherDemands, message)
     }

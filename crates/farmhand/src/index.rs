@@ -35,6 +35,31 @@ impl SpatialIndex {
         }
     }
 
+    /// Like [`Self::for_each_within`], with each point's squared chord
+    /// distance (see [`chord2_for_km`]) for a cheap first filter.
+    pub(crate) fn for_each_within_chord2(
+        &self,
+        at: Location,
+        km: f64,
+        mut f: impl FnMut(u32, f64),
+    ) {
+        let (r, q) = (chord_for_km(km), unit_vector(at));
+        for e in self.tree.locate_within_distance(q, r * r) {
+            f(e.data, dist2(e.geom(), &q));
+        }
+    }
+
+    /// Like [`Self::nearest`], with each point's squared chord distance.
+    pub(crate) fn nearest_chord2(&self, at: Location) -> impl Iterator<Item = (u32, f64)> + '_ {
+        let q = unit_vector(at);
+        self.tree.nearest_neighbor_iter(&q).map(move |e| (e.data, dist2(e.geom(), &q)))
+    }
+
+    /// Removes the point `i` at `at` (as it was added); false if absent.
+    pub(crate) fn remove(&mut self, i: u32, at: Location) -> bool {
+        self.tree.remove(&Entry::new(unit_vector(at), i)).is_some()
+    }
+
     /// Points ordered by distance from `at`, nearest first.
     pub(crate) fn nearest(&self, at: Location) -> impl Iterator<Item = u32> + '_ {
         self.tree.nearest_neighbor_iter(&unit_vector(at)).map(|e| e.data)
@@ -44,6 +69,26 @@ impl SpatialIndex {
 fn unit_vector(loc: Location) -> [f64; 3] {
     let (lat, lon) = (loc.lat.to_radians(), loc.lon.to_radians());
     [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
+}
+
+fn dist2(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)
+}
+
+/// The squared chord of a great-circle distance, with the same slack as
+/// the queries: a point whose squared chord exceeds it is farther than `km`.
+pub(crate) fn chord2_for_km(km: f64) -> f64 {
+    let r = chord_for_km(km);
+    r * r
+}
+
+/// The squared chord of a distance a little under `km` (a relative 1e-7,
+/// far beyond rounding), without slack: a point whose squared chord is
+/// below it is surely within `km`, with no need for the exact distance.
+pub(crate) fn chord2_surely_within_km(km: f64) -> f64 {
+    let angle = (km * (1.0 - 1e-7) / EARTH_RADIUS_KM).min(std::f64::consts::PI);
+    let c = 2.0 * (angle / 2.0).sin();
+    c * c
 }
 
 /// Chord length on the unit sphere for a great-circle distance, with slack

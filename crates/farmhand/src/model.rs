@@ -32,6 +32,22 @@ impl DaySet {
         }
     }
 
+    /// Days `start..start + len` (`len` at most 64) as bits, day `start`
+    /// in bit 0.
+    pub(crate) fn window(&self, start: Day, len: u32) -> u64 {
+        debug_assert!(len <= 64);
+        let (i, off) = ((start / 64) as usize, start % 64);
+        let lo = self.words.get(i).copied().unwrap_or(0) >> off;
+        let hi =
+            if off > 0 { self.words.get(i + 1).copied().unwrap_or(0) << (64 - off) } else { 0 };
+        let bits = lo | hi;
+        if len < 64 {
+            bits & ((1u64 << len) - 1)
+        } else {
+            bits
+        }
+    }
+
     pub(crate) fn contains(&self, day: Day) -> bool {
         self.words.get((day / 64) as usize).is_some_and(|w| w & (1 << (day % 64)) != 0)
     }
@@ -210,5 +226,32 @@ impl Instance {
                 .workers
                 .iter()
                 .all(|w| w.max_days.is_none() && w.max_consecutive.is_none() && w.crew.is_none())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_matches_contains() {
+        let n_days = 200;
+        let mut set = DaySet::new(n_days);
+        for (a, b) in [(0, 3), (60, 70), (127, 129), (190, 199)] {
+            set.insert_range(a, b);
+        }
+        for start in 0..n_days {
+            for len in [1, 5, 63, 64] {
+                let bits = set.window(start, len);
+                for i in 0..len {
+                    let day = start + i;
+                    let want = day < n_days && set.contains(day);
+                    assert_eq!((bits >> i) & 1 == 1, want, "start {start} len {len} day {day}");
+                }
+                if len < 64 {
+                    assert_eq!(bits >> len, 0, "no bits past the window");
+                }
+            }
+        }
     }
 }

@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use crate::candidates::{
     day_candidates, locked_on, CandidateContext, DayCandidates, DayRules, KM_SCALE,
 };
-use crate::explain::explain;
+use crate::explain::{self, explain};
 use crate::flow::{solve_transport, Cancelled, NONE};
 use crate::format::{Assignment, Problem, Solution, SolvedAssignment, Summary};
 use crate::improve::{self, base_mm, continuity_mm, Grid, MAX_ARC_COST};
@@ -99,13 +99,13 @@ pub fn solve_instance(inst: &Instance, config: &SolveConfig) -> Result<Solution,
 /// of a coupled problem, and the improvement phase (or the relaxed pass of
 /// a problem that splits). The search's time is the limit less the tail
 /// predicted for the greedy plan of dates not reached, explaining and
-/// assembling the answer ([`TAIL_PER_REACH`]).
+/// assembling the answer ([`TAIL_MARGIN`]).
 const PHASE_ENDS: [f64; 2] = [0.5, 1.0];
 
-/// The time after the search (greedy plan and explaining), as a multiple of
-/// the time the demands' reach took to build; measured on the county
-/// preset (BENCHMARKS.md, time limits).
-const TAIL_PER_REACH: f64 = 3.0;
+/// Slack on the predicted tail after the search (greedy plan, explaining),
+/// for assembling the answer and for the prediction's own error; measured
+/// on the presets (BENCHMARKS.md, time limits).
+const TAIL_MARGIN: f64 = 1.25;
 
 /// A solution with what the quality and time measurements need.
 #[derive(Debug, Clone)]
@@ -132,17 +132,15 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
     let limit = inst.options.time_limit_ms.map(|ms| Duration::from_millis(ms.max(0) as u64));
     let ctx = CandidateContext::new(inst);
     let split = inst.splits_by_date();
-    // Under a time limit, the demands' reach (for the greedy plan of dates
-    // not reached) is built first; its cost predicts the tail after the
-    // search (greedy plan and explaining both scan the same pairs), so the
-    // phases end early enough for the whole answer to meet the limit.
-    let mut reach = None;
+    // Under a time limit, the search ends early enough for the whole answer
+    // to meet it: the tail after it (the greedy plan of dates not reached,
+    // explaining, assembling) is predicted by timing a sample of that work
+    // first, generously (as if every date were left to the greedy plan).
     let mut limit = limit;
     if let Some(l) = limit {
-        let all: Vec<Day> = (0..inst.n_days).collect();
-        reach = Some(improve::Reach::new(inst, &ctx, &all));
-        let tail = started.elapsed().mul_f64(TAIL_PER_REACH) + Duration::from_millis(5);
-        limit = Some(l.saturating_sub(tail));
+        let tail = improve::predict_greedy(inst, &ctx) + explain::predict(inst, &ctx);
+        let reserve = started.elapsed() + tail.mul_f64(TAIL_MARGIN) + Duration::from_millis(5);
+        limit = Some(l.saturating_sub(reserve));
     }
     let tracker = Tracker::new(config, inst.n_days, started, limit);
     let mut warnings: Vec<String> = inst.warnings.iter().map(|w| w.to_string()).collect();
@@ -186,13 +184,13 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
         tracker.set_phase(PHASE_ENDS[1]);
         stats = improve::improve(inst, &ctx, &mut days, &mut grid, &tracker)?;
         phase_ms[2] = ms();
-        improve::greedy_fill(inst, &ctx, &mut days, &mut grid, reach.as_ref());
+        improve::greedy_fill(inst, &ctx, &mut days, &mut grid);
     } else if days.iter().any(|d| !d.complete) {
         let mut grid = Grid::new(inst);
         for d in &days {
             grid.replace(&locked_only(inst, d.day), d);
         }
-        improve::greedy_fill(inst, &ctx, &mut days, &mut grid, reach.as_ref());
+        improve::greedy_fill(inst, &ctx, &mut days, &mut grid);
     }
     phase_ms[3] = ms();
     let cut_short = days.iter().filter(|d| d.complete && !d.proven).count();

@@ -378,3 +378,17 @@ fn a_time_limit_on_coupled_dates_still_plans_every_date() {
     assert_eq!(s.summary.optimal, Some(false));
     assert!(s.warnings.iter().any(|w| w.contains("planned greedily")), "{:?}", s.warnings);
 }
+
+#[test]
+fn the_greedy_plan_keeps_every_hard_rule() {
+    // A 1 ms limit leaves (almost) every date to the greedy plan, whose
+    // dates are planned in parallel and then repaired: day limits, crews and
+    // locked assignments must all hold, which `solve_checked` verifies.
+    for seed in 1..=6 {
+        let mut p = generate(Preset::Small, seed);
+        p.options.time_limit_ms = Some(1);
+        let s = solve_checked(&p);
+        assert!(s.summary.weighted_fill <= s.summary.weighted_fill_bound);
+        assert!(s.summary.worker_days_filled > 0, "seed {seed}: nothing planned");
+    }
+}
