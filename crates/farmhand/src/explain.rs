@@ -102,6 +102,7 @@ pub(crate) fn explain(
     all: &[(Day, u32, u32, f64)],
     fill: &HashMap<(u32, Day), u32>,
     demand_rank: &[u32],
+    cut: &[bool],
 ) -> Explained {
     let opts = &inst.options;
     let standby_k = opts.standby_per_slot.clamp(0, 20) as usize;
@@ -169,9 +170,16 @@ pub(crate) fn explain(
                 let missing = short(d as usize, day);
                 if missing > 0 {
                     let reason = match (&r, opts.explain) {
-                        (Some(r), true) => {
-                            Some(reason(inst, &workers, &farm_overrides, r, d, day, &works_on))
-                        }
+                        (Some(r), true) => Some(reason(
+                            inst,
+                            &workers,
+                            &farm_overrides,
+                            r,
+                            d,
+                            day,
+                            &works_on,
+                            cut[day as usize],
+                        )),
                         _ => None,
                     };
                     let u = Unfilled {
@@ -248,7 +256,16 @@ pub(crate) fn predict(inst: &Instance, ctx: &CandidateContext) -> Duration {
         let r = reach(inst, ctx, &workers, &farm_overrides, &ranges, d, standby_k > 0);
         let dem = &inst.demands[d as usize];
         for day in dem.start..=dem.end {
-            std::hint::black_box(reason(inst, &workers, &farm_overrides, &r, d, day, &nobody));
+            std::hint::black_box(reason(
+                inst,
+                &workers,
+                &farm_overrides,
+                &r,
+                d,
+                day,
+                &nobody,
+                false,
+            ));
         }
     }
     let per_demand = (started.elapsed() - setup).div_f64(sampled as f64);
@@ -333,6 +350,7 @@ fn reason(
     d: u32,
     day: Day,
     works_on: &impl Fn(u32, Day) -> Option<u32>,
+    cut: bool,
 ) -> Reason {
     let dem = &inst.demands[d as usize];
     let blank = |code: ReasonCode, message: String| Reason {
@@ -402,9 +420,15 @@ fn reason(
         return blank(ReasonCode::NoWorkerAvailable, message);
     }
     if free > 0 {
-        let message = format!(
-            "{free} eligible worker(s) are free on this date but excluded_farms, max_days, max_consecutive_days or their crew rule them out"
-        );
+        let message = if cut {
+            format!(
+                "{free} eligible worker(s) are free on this date: excluded_farms, max_days, max_consecutive_days or their crew rule them out, or the time limit stopped the search on this date before it placed them"
+            )
+        } else {
+            format!(
+                "{free} eligible worker(s) are free on this date but excluded_farms, max_days, max_consecutive_days or their crew rule them out"
+            )
+        };
         return blank(ReasonCode::WorkerLimits, message);
     }
     others.sort_unstable();

@@ -488,12 +488,16 @@ pub(crate) fn improve(
     let mut stats = Improved::default();
     let mut dirty = vec![true; n];
     let mut memo = PairMemo::new(n);
+    // Progress: each round is one more pass over the dates (the total grows
+    // as a round starts; the number of rounds is not known in advance).
     'rounds: for _ in 0..MAX_ROUNDS {
         stats.rounds += 1;
+        tracker.add_pass();
         let mut again = vec![false; n];
         let mut changed = false;
         for day in 0..n {
             if !dirty[day] {
+                tracker.date_done();
                 continue;
             }
             tracker.cancelled()?;
@@ -501,6 +505,7 @@ pub(crate) fn improve(
                 break 'rounds;
             }
             let new = plan_day(inst, ctx, grid, day as Day, tracker)?;
+            tracker.date_done();
             let better = !days[day].complete
                 || DayKey::of(inst, grid, &new).better_than(&DayKey::of(inst, grid, &days[day]));
             if better {
@@ -538,6 +543,7 @@ pub(crate) fn improve(
         }
         dirty = again;
     }
+    tracker.pass_over();
     Ok(stats)
 }
 

@@ -281,9 +281,9 @@ impl<'a> Tracker<'a> {
         }
     }
 
-    /// A second pass over every date follows: progress counts on, toward a
-    /// larger total, so it never goes backwards.
-    fn add_pass(&self) {
+    /// A further pass over every date follows: progress counts on, toward a
+    /// larger total, so the count never goes backwards.
+    pub(crate) fn add_pass(&self) {
         self.total.fetch_add(self.n_days, Ordering::Relaxed);
     }
 
@@ -310,6 +310,18 @@ impl<'a> Tracker<'a> {
 
     pub(crate) fn cancel_flag(&self) -> Option<&AtomicBool> {
         self.config.cancel.as_deref()
+    }
+
+    /// The current pass ended early (converged or out of time): count its
+    /// remaining dates as done, so progress ends at its total.
+    pub(crate) fn pass_over(&self) {
+        let total = self.total.load(Ordering::Relaxed);
+        let before = self.done.fetch_max(total, Ordering::Relaxed);
+        if before < total {
+            if let Some(p) = &self.config.progress {
+                p(Progress { dates_done: total, dates_total: total });
+            }
+        }
     }
 
     pub(crate) fn date_done(&self) {
@@ -756,7 +768,13 @@ fn assemble(
     });
     dropped.dedup();
 
-    let explained = explain(inst, ctx, &all, &fill, &demand_rank);
+    // Dates whose search a time limit cut short or skipped (planned
+    // greedily): their free eligible workers may be free for that reason.
+    let mut cut = vec![false; inst.n_days as usize];
+    for d in days {
+        cut[d.day as usize] = !(d.complete && d.proven);
+    }
+    let explained = explain(inst, ctx, &all, &fill, &demand_rank, &cut);
     Solution {
         assignments,
         unfilled: explained.unfilled,
