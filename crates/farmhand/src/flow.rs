@@ -276,6 +276,11 @@ pub(crate) struct Cancelled;
 /// Tuned on the county and province presets (see BENCHMARKS.md).
 const SPARSE_ARCS: usize = 8;
 
+/// [`SPARSE_ARCS`] for a date started from the previous date's basis, whose
+/// plan and tree arcs join the start set too (BENCHMARKS.md, "The per-date
+/// solver": 2 beat 1, 3, 4, 8 and 12).
+const WARM_SPARSE_ARCS: usize = 2;
+
 /// How many of its most violated arcs a worker offers per round of the check.
 const ADD_PER_WORKER: usize = 32;
 
@@ -329,9 +334,10 @@ pub(crate) fn solve_transport_warm(
         })?;
         return Ok((sol, None));
     }
+    let k = if warm.is_some() { WARM_SPARSE_ARCS } else { SPARSE_ARCS };
     let warm = Warm { ids, basis: warm };
     let (sol, basis) =
-        solve_sparse_with(t, SPARSE_ARCS, Method::Simplex(None), Some(warm), cancel, deadline)?;
+        solve_sparse_with(t, k, Method::Simplex(None), Some(warm), cancel, deadline)?;
     Ok((sol, basis))
 }
 
