@@ -29,12 +29,27 @@ fn main() {
     } else {
         vec![inst.n_days() / 2]
     };
+    // FARMHAND_WARM=1: each listed date starts from the previous one's basis.
+    let warm = std::env::var("FARMHAND_WARM").is_ok_and(|v| v == "1");
+    let mut basis = None;
+    // FARMHAND_CANDIDATES_ONLY=1: build the candidates, do not solve.
+    let candidates_only = std::env::var("FARMHAND_CANDIDATES_ONLY").is_ok_and(|v| v == "1");
     for day in days {
         let t = Instant::now();
         let c = bench_api::candidates(&inst, day);
         let tc = t.elapsed();
+        if candidates_only {
+            eprintln!("day {day}: arcs {} cand {tc:?}", c.n_arcs());
+            continue;
+        }
         let t = Instant::now();
-        let n = c.solve();
+        let n = if warm {
+            let (n, b) = c.solve_warm(basis.as_ref());
+            basis = Some(b);
+            n
+        } else {
+            c.solve()
+        };
         eprintln!(
             "day {day}: arcs {} cand {:?} solve {:?} assigned {n}",
             c.n_arcs(),

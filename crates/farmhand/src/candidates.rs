@@ -144,15 +144,20 @@ pub(crate) fn day_candidates(
                 row.clear();
                 let wk = &inst.workers[w as usize];
                 let forced = rules.forced.get(&w).copied();
-                let mut push = |d: u32, km: f64| {
+                // The rules that need no distance come first: most pairs in
+                // range fail one, and the distance is the costly part.
+                let mut push = |d: u32, km: &dyn Fn() -> f64| {
                     let dem = &inst.demands[d as usize];
                     let l = local[d as usize];
-                    if km > wk.max_km
-                        || cap[l as usize] == 0
+                    if cap[l as usize] == 0
                         || forced.is_some_and(|f| f != d)
                         || !wk.has_skills(&dem.required)
                         || wk.excludes(dem.farm)
                     {
+                        return;
+                    }
+                    let km = km();
+                    if km > wk.max_km {
                         return;
                     }
                     let mut cost = (km * KM_SCALE).round() as i64;
@@ -169,17 +174,19 @@ pub(crate) fn day_candidates(
                     let dem = &inst.demands[d as usize];
                     if ctx.override_km(w, dem.farm).is_none() {
                         let d_cos = ctx.demand_cos[d as usize];
-                        push(d, haversine_km_with(wk.location, w_cos, dem.location, d_cos));
+                        push(d, &|| haversine_km_with(wk.location, w_cos, dem.location, d_cos));
                     }
                 });
                 for &(farm, km) in &ctx.overrides[w as usize] {
                     for &d in &ctx.farm_demands[farm as usize] {
                         if local[d as usize] != u32::MAX {
-                            push(d, km);
+                            push(d, &|| km);
                         }
                     }
                 }
-                row.sort_by_key(|&(l, _)| l);
+                // Each demand appears once (the index skips farms with an
+                // override), so an unstable sort gives the same order.
+                row.sort_unstable_by_key(|&(l, _)| l);
                 out.count.push(row.len() as u32);
                 out.demand.extend(row.iter().map(|&(l, _)| l));
                 out.cost.extend(row.iter().map(|&(_, c)| c));

@@ -81,5 +81,33 @@ pub mod bench_api {
             let s = crate::flow::solve_transport(&self.0.transport, None, None).expect("no cancel");
             s.assigned.iter().filter(|&&a| a != crate::flow::NONE).count()
         }
+
+        /// Solves the date exactly, started from another date's final basis
+        /// when one is given; returns how many workers were assigned and
+        /// this date's final basis.
+        pub fn solve_warm(&self, warm: Option<&Basis>) -> (usize, Basis) {
+            let c = &self.0;
+            let ids = crate::flow::Ids { workers: &c.workers, demands: &c.demands };
+            let (s, basis) = crate::flow::solve_transport_warm(
+                &c.transport,
+                ids,
+                warm.map(|b| &b.0),
+                None,
+                None,
+            )
+            .expect("no cancel");
+            let n = s.assigned.iter().filter(|&&a| a != crate::flow::NONE).count();
+            (n, Basis(basis.unwrap_or_default()))
+        }
+    }
+
+    /// A date's final simplex basis, to warm-start the next date from.
+    pub struct Basis(crate::simplex::WarmBasis);
+
+    impl Basis {
+        /// Nodes of the basis tree not hanging from the root.
+        pub fn tree_len(&self) -> usize {
+            self.0.tree.len()
+        }
     }
 }

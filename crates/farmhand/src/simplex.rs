@@ -48,6 +48,7 @@ impl<C: SxCost> Simplex<C> {
             last_succ: vec![0; n + 1],
             dirty_revs: Vec::new(),
             n_w,
+            unit_first: Vec::with_capacity(n_d + 1),
             first_real: n,
             next_arc: n,
             in_arc: 0,
@@ -78,11 +79,13 @@ impl<C: SxCost> Simplex<C> {
             s.push_fixed(st, w as u32, C::ZERO, 1, LOWER);
         }
         for d in 0..n_d {
+            s.unit_first.push(s.source.len() as u32);
             for k in 1..=t.cap[d] {
                 let cost = C::from_cost(units.unit(t, d, t.base[d] + k), scale);
                 s.push_fixed((n_w + d) as u32, st, cost, 1, LOWER);
             }
         }
+        s.unit_first.push(s.source.len() as u32);
         s
     }
 
@@ -131,7 +134,12 @@ impl<C: SxCost> Simplex<C> {
             }
             match self.find_entering_arc(block) {
                 Some(e) => self.in_arc = e,
-                None => return Ok(true),
+                None => {
+                    if std::env::var("FH_DBG").is_ok() {
+                        eprintln!("  run: {} arcs {} pivots", m, pivots);
+                    }
+                    return Ok(true);
+                }
             }
             self.find_join_node();
             let change = self.find_leaving_arc();
@@ -172,6 +180,8 @@ pub(crate) struct Simplex<C> {
     last_succ: Vec<u32>,
     dirty_revs: Vec<u32>,
     n_w: usize,
+    /// Per demand: its first unit arc (and one past the last demand's).
+    unit_first: Vec<u32>,
     /// Arcs before this index are artificial and never priced.
     first_real: usize,
     next_arc: usize,
@@ -452,6 +462,213 @@ impl<C: SxCost> Simplex<C> {
         while u != end {
             self.pi[u as usize] = self.pi[u as usize] + sigma;
             u = self.thread[u as usize];
+        }
+    }
+}
+
+/// A node of a date's network named across dates: workers and demands by
+/// their global index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NodeKey {
+    Worker(u32),
+    Demand(u32),
+    St,
+}
+
+/// A real arc named across dates: `ST -> worker`, the `k`-th open unit of
+/// a demand (1-based), or a candidate (worker, demand).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ArcKey {
+    Source(u32),
+    Unit(u32, u32),
+    Cand(u32, u32),
+}
+
+/// One date's final basis in global names, for the next date of a chain to
+/// start from: the tree arc of every node that does not hang from the root,
+/// and the plan. Most workers and demands persist from one date to the
+/// next, so most of the tree (and its potentials) stays right.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct WarmBasis {
+    pub(crate) tree: Vec<(NodeKey, ArcKey)>,
+    /// (global worker, global demand) of each assignment.
+    pub(crate) plan: Vec<(u32, u32)>,
+}
+
+impl<C: SxCost> Simplex<C> {
+    /// Arcs before this index are artificial, source or unit arcs.
+    fn first_candidate(&self) -> usize {
+        *self.unit_first.last().expect("one entry past the last demand") as usize
+    }
+
+    /// The current basis in global names (`workers` and `demands`: global
+    /// index of each local one).
+    pub(crate) fn export(&self, workers: &[u32], demands: &[u32]) -> WarmBasis {
+        let n = self.first_real;
+        let n_w = self.n_w;
+        let n_d = self.unit_first.len() - 1;
+        let first_cand = self.first_candidate();
+        let node_key = |u: usize| {
+            if u < n_w {
+                NodeKey::Worker(workers[u])
+            } else if u < n_w + n_d {
+                NodeKey::Demand(demands[u - n_w])
+            } else {
+                NodeKey::St
+            }
+        };
+        let arc_key = |e: usize| {
+            if e < n + n_w {
+                ArcKey::Source(workers[e - n])
+            } else if e < first_cand {
+                let d = self.unit_first.partition_point(|&f| f as usize <= e) - 1;
+                ArcKey::Unit(demands[d], (e - self.unit_first[d] as usize) as u32 + 1)
+            } else {
+                let d = self.target[e] as usize - n_w;
+                ArcKey::Cand(workers[self.source[e] as usize], demands[d])
+            }
+        };
+        let tree = (0..n)
+            .filter(|&u| self.pred[u] as usize >= n)
+            .map(|u| (node_key(u), arc_key(self.pred[u] as usize)))
+            .collect();
+        let plan = (first_cand..self.source.len())
+            .filter(|&e| self.flow[e] > 0)
+            .map(|e| (workers[self.source[e] as usize], demands[self.target[e] as usize - n_w]))
+            .collect();
+        WarmBasis { tree, plan }
+    }
+
+    /// Starts from `basis` (another date's) instead of the all-artificial
+    /// tree. `worker` and `demand` give the local index of a global one
+    /// present today, `cand` the simplex arc of a candidate already added.
+    ///
+    /// The start flow is the basis' plan restricted to what exists today
+    /// (each demand filling its first units); the tree is the basis' tree
+    /// restricted the same way, less the arcs that would break strong
+    /// feasibility (each is at a bound, so it may leave the tree), every
+    /// piece hanging from the root by its top node's artificial arc. A
+    /// subset of a tree with tops re-hung from the root is a tree, so the
+    /// result is a strongly feasible basis, and the run that follows is as
+    /// exact as a cold one.
+    pub(crate) fn warm_start(
+        &mut self,
+        basis: &WarmBasis,
+        worker: impl Fn(u32) -> Option<u32>,
+        demand: impl Fn(u32) -> Option<u32>,
+        cand: impl Fn(u32, u32) -> Option<u32>,
+    ) {
+        let n = self.first_real;
+        let n_w = self.n_w;
+        let n_d = self.unit_first.len() - 1;
+        let st = n - 1;
+        let root = n;
+        let n_cap = |d: usize| self.unit_first[d + 1] - self.unit_first[d];
+        // The flow.
+        let mut count = vec![0u32; n_d];
+        for &(gw, gd) in &basis.plan {
+            let (Some(w), Some(d)) = (worker(gw), demand(gd)) else { continue };
+            let Some(e) = cand(w, d) else { continue };
+            if count[d as usize] == n_cap(d as usize) || self.flow[n + w as usize] != 0 {
+                continue;
+            }
+            count[d as usize] += 1;
+            self.flow[e as usize] = 1;
+            self.flow[n + w as usize] = 1;
+        }
+        for (d, &c) in count.iter().enumerate() {
+            let first = self.unit_first[d] as usize;
+            self.flow[first..first + c as usize].fill(1);
+        }
+        // The tree arcs.
+        for u in 0..n {
+            self.parent[u] = root as u32;
+            self.pred[u] = u as u32;
+            self.pred_dir[u] = UP;
+        }
+        for &(node, arc) in &basis.tree {
+            let u = match node {
+                NodeKey::Worker(g) => worker(g),
+                NodeKey::Demand(g) => demand(g).map(|d| n_w as u32 + d),
+                NodeKey::St => Some(st as u32),
+            };
+            let e = match arc {
+                ArcKey::Source(g) => worker(g).map(|w| (n + w as usize) as u32),
+                ArcKey::Unit(g, k) => demand(g)
+                    .filter(|&d| k >= 1 && k <= n_cap(d as usize))
+                    .map(|d| self.unit_first[d as usize] + k - 1),
+                ArcKey::Cand(gw, gd) => match (worker(gw), demand(gd)) {
+                    (Some(w), Some(d)) => cand(w, d),
+                    _ => None,
+                },
+            };
+            let (Some(u), Some(e)) = (u, e) else { continue };
+            let e_us = e as usize;
+            let (p, dir) = if self.source[e_us] == u {
+                (self.target[e_us], UP)
+            } else if self.target[e_us] == u {
+                (self.source[e_us], DOWN)
+            } else {
+                continue;
+            };
+            // Strongly feasible: a positive flow can go from `u` up to the root.
+            let up_ok =
+                if dir == UP { self.flow[e_us] < self.cap[e_us] } else { self.flow[e_us] > 0 };
+            if up_ok {
+                self.parent[u as usize] = p;
+                self.pred[u as usize] = e;
+                self.pred_dir[u as usize] = dir;
+            }
+        }
+        // Thread order (preorder from the root), subtree sizes, last
+        // successors and potentials.
+        let total = n + 1;
+        let mut head = vec![NONE; total];
+        let mut next = vec![NONE; total];
+        for u in (0..n).rev() {
+            let p = self.parent[u] as usize;
+            next[u] = head[p];
+            head[p] = u as u32;
+        }
+        let mut order: Vec<u32> = Vec::with_capacity(total);
+        let mut stack = vec![root as u32];
+        while let Some(u) = stack.pop() {
+            order.push(u);
+            let mut c = head[u as usize];
+            while c != NONE {
+                stack.push(c);
+                c = next[c as usize];
+            }
+        }
+        assert_eq!(order.len(), total, "a warm start's tree is a tree");
+        let mut pos = vec![0u32; total];
+        for (i, &u) in order.iter().enumerate() {
+            pos[u as usize] = i as u32;
+            self.thread[u as usize] = order[(i + 1) % total];
+            self.rev_thread[order[(i + 1) % total] as usize] = u;
+        }
+        self.succ_num.fill(1);
+        for &u in order[1..].iter().rev() {
+            let p = self.parent[u as usize] as usize;
+            self.succ_num[p] += self.succ_num[u as usize];
+        }
+        for &u in &order {
+            let u = u as usize;
+            self.last_succ[u] = order[pos[u] as usize + self.succ_num[u] as usize - 1];
+        }
+        self.pi[root] = C::ZERO;
+        for &u in &order[1..] {
+            let u = u as usize;
+            let p = self.parent[u] as usize;
+            let c = self.cost[self.pred[u] as usize];
+            self.pi[u] = if self.pred_dir[u] == UP { self.pi[p] - c } else { self.pi[p] + c };
+        }
+        // Arc states.
+        for e in 0..self.source.len() {
+            self.state[e] = if self.flow[e] == 0 { LOWER } else { UPPER };
+        }
+        for u in 0..n {
+            self.state[self.pred[u] as usize] = TREE;
         }
     }
 }

@@ -24,10 +24,11 @@ use crate::candidates::{
     day_candidates, locked_on, CandidateContext, DayCandidates, DayRules, KM_SCALE,
 };
 use crate::explain::{self, explain};
-use crate::flow::{solve_transport, Cancelled, NONE};
+use crate::flow::{solve_transport, solve_transport_warm, Cancelled, Ids, TransportSolution, NONE};
 use crate::format::{Assignment, Problem, Solution, SolvedAssignment, Summary};
 use crate::improve::{self, base_mm, continuity_mm, Grid, MAX_ARC_COST};
 use crate::model::{Day, DaySet, Fixed, Instance};
+use crate::simplex::WarmBasis;
 use crate::validate::{validate, ValidationError};
 
 /// Progress of a solve: dates done out of dates total.
@@ -487,6 +488,12 @@ fn same_levels_1_2(inst: &Instance, a: &DayResult, b: &DayResult) -> bool {
 /// `shares` overrides, for a possible pair `(worker, demand, t)` and
 /// `(worker, demand, t + 1)`, the part of the continuity bonus credited to
 /// the earlier side (the later side gets the rest); half by default.
+///
+/// Dates run in fixed chains of [`CHAIN`] consecutive dates, the chains in
+/// parallel: each date of a chain starts its simplex from the previous
+/// date's final basis (most workers and demands persist), which takes a
+/// third of a cold start's time. The chains do not depend on the thread
+/// count, so neither does the result.
 fn solve_dates_independently(
     inst: &Instance,
     ctx: &CandidateContext,
@@ -494,27 +501,58 @@ fn solve_dates_independently(
     tracker: &Tracker<'_>,
 ) -> Result<Vec<DayResult>, Cancelled> {
     let locked_by_day = locked_days(inst);
-    (0..inst.n_days)
+    let chains: Vec<std::ops::Range<Day>> = (0..inst.n_days)
+        .step_by(CHAIN as usize)
+        .map(|first| first..(first + CHAIN).min(inst.n_days))
+        .collect();
+    let solved: Vec<Result<Vec<DayResult>, Cancelled>> = chains
         .into_par_iter()
-        .map(|day| {
-            tracker.cancelled()?;
-            let result = if tracker.past_deadline() {
-                locked_only(inst, day)
-            } else {
-                let mut allowed: Vec<bool> =
-                    inst.workers.iter().map(|w| w.available.contains(day)).collect();
-                for f in &locked_by_day[day as usize] {
-                    allowed[f.worker as usize] = false;
-                }
-                let rules = DayRules { allowed: &allowed, forced: &HashMap::new() };
-                let credit = |w: u32, d: u32| relaxed_credit(inst, shares, day, w, d);
-                solve_day(inst, ctx, day, &rules, &credit, tracker)?
-            };
-            tracker.date_done();
-            Ok(result)
+        .map(|chain| {
+            let mut basis: Option<WarmBasis> = None;
+            let mut out = Vec::with_capacity(chain.len());
+            for day in chain {
+                tracker.cancelled()?;
+                let result = if tracker.past_deadline() {
+                    basis = None;
+                    locked_only(inst, day)
+                } else {
+                    let mut allowed: Vec<bool> =
+                        inst.workers.iter().map(|w| w.available.contains(day)).collect();
+                    for f in &locked_by_day[day as usize] {
+                        allowed[f.worker as usize] = false;
+                    }
+                    let rules = DayRules { allowed: &allowed, forced: &HashMap::new() };
+                    let credit = |w: u32, d: u32| relaxed_credit(inst, shares, day, w, d);
+                    let cands = priced_candidates(inst, ctx, day, &rules, &credit);
+                    let ids = Ids { workers: &cands.workers, demands: &cands.demands };
+                    let (sol, next) = solve_transport_warm(
+                        &cands.transport,
+                        ids,
+                        basis.as_ref(),
+                        tracker.cancel_flag(),
+                        tracker.deadline(),
+                    )?;
+                    basis = next;
+                    day_result(inst, day, &cands, &sol)
+                };
+                tracker.date_done();
+                out.push(result);
+            }
+            Ok(out)
         })
-        .collect()
+        .collect();
+    let mut days = Vec::with_capacity(inst.n_days as usize);
+    for chain in solved {
+        days.extend(chain?);
+    }
+    Ok(days)
 }
+
+/// Consecutive dates per warm-started chain of
+/// [`solve_dates_independently`]: each chain's first date starts cold.
+/// Longer chains start cold less often but leave fewer chains to share
+/// between threads (BENCHMARKS.md, "The per-date solver").
+const CHAIN: Day = 8;
 
 fn locked_days(inst: &Instance) -> Vec<Vec<Fixed>> {
     let mut by_day = vec![Vec::new(); inst.n_days as usize];
@@ -552,23 +590,6 @@ pub(crate) fn weighted(inst: &Instance, assignments: &[(u32, u32, f64)]) -> i64 
     assignments.iter().map(|&(_, d, _)| i64::from(inst.demands[d as usize].priority)).sum()
 }
 
-/// Solves one date exactly under the given rules; locked assignments included.
-///
-/// `credit(worker, demand)` is subtracted from the level-3 cost of that arc
-/// (in millimetres, never negative): the continuity bonus the arc would earn
-/// with the neighbouring dates. Levels 1 and 2 do not depend on it.
-pub(crate) fn solve_day(
-    inst: &Instance,
-    ctx: &CandidateContext,
-    day: Day,
-    rules: &DayRules<'_>,
-    credit: &(dyn Fn(u32, u32) -> i64 + Sync),
-    tracker: &Tracker<'_>,
-) -> Result<DayResult, Cancelled> {
-    let cands = priced_candidates(inst, ctx, day, rules, credit);
-    solve_candidates(inst, day, &cands, tracker)
-}
-
 /// Solves one date's (priced) candidates exactly; locked assignments
 /// included.
 pub(crate) fn solve_candidates(
@@ -578,6 +599,16 @@ pub(crate) fn solve_candidates(
     tracker: &Tracker<'_>,
 ) -> Result<DayResult, Cancelled> {
     let sol = solve_transport(&cands.transport, tracker.cancel_flag(), tracker.deadline())?;
+    Ok(day_result(inst, day, cands, &sol))
+}
+
+/// A date's result from its flow's optimum; locked assignments included.
+fn day_result(
+    inst: &Instance,
+    day: Day,
+    cands: &DayCandidates,
+    sol: &TransportSolution,
+) -> DayResult {
     let mut assignments: Vec<(u32, u32, f64)> = locked_on(inst, day)
         .map(|f| (f.worker, f.demand, inst.distance_km(f.worker, f.demand)))
         .collect();
@@ -590,7 +621,7 @@ pub(crate) fn solve_candidates(
             flow_cost += cands.transport.arc_cost[a as usize];
         }
     }
-    Ok(DayResult {
+    DayResult {
         day,
         weighted_fill: weighted(inst, &assignments),
         assignments,
@@ -598,7 +629,7 @@ pub(crate) fn solve_candidates(
         complete: true,
         proven: sol.proven,
         flow_cost,
-    })
+    }
 }
 
 /// The candidates of `day` with each arc's continuity credit subtracted.
