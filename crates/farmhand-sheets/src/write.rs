@@ -1,7 +1,12 @@
 //! Writing a solution as spreadsheets that open cleanly in Excel: UTF-8 with
 //! a byte order mark (without one, Excel reads UTF-8 as the system's code
 //! page and garbles Korean), CRLF line ends, and cells quoted when they hold
-//! a comma, a quote or a line break.
+//! a comma, a quote or a line break. Text that came from the problem (ids,
+//! crews, skill names, and messages that quote them) is written so that a
+//! spreadsheet never runs it as a formula: a cell that would start with `=`,
+//! `+`, `-`, `@`, a tab or a carriage return gets a leading `'` (the
+//! OWASP advice against CSV injection). Dates and numbers farmhand writes
+//! itself are left as they are.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -25,10 +30,10 @@ pub fn write_assignments_csv<W: Write>(
     for a in &solution.assignments {
         out.write_record([
             a.date.as_str(),
-            &a.demand_id,
-            &a.farm_id,
-            &a.worker_id,
-            crew.get(a.worker_id.as_str()).copied().unwrap_or(""),
+            &text(&a.demand_id),
+            &text(&a.farm_id),
+            &text(&a.worker_id),
+            &text(crew.get(a.worker_id.as_str()).copied().unwrap_or("")),
             &km(a.distance_km),
         ])?;
     }
@@ -72,15 +77,17 @@ pub fn write_unfilled_csv<W: Write>(
         });
         out.write_record([
             u.date.as_str(),
-            &u.demand_id,
-            farm_of.get(u.demand_id.as_str()).copied().unwrap_or(""),
+            &text(&u.demand_id),
+            &text(farm_of.get(u.demand_id.as_str()).copied().unwrap_or("")),
             &u.missing.to_string(),
             reason.map_or("", |r| r.code.as_str()),
-            reason.map_or("", |r| r.message.as_str()),
+            &text(reason.map_or("", |r| r.message.as_str())),
             &reason.and_then(|r| r.nearest_km).map(km).unwrap_or_default(),
             &reason.and_then(|r| r.eligible).map(|n| n.to_string()).unwrap_or_default(),
-            &reason.and_then(|r| r.taken_by.as_ref()).map(|t| t.join(";")).unwrap_or_default(),
-            &gap.unwrap_or_default(),
+            &text(
+                &reason.and_then(|r| r.taken_by.as_ref()).map(|t| t.join(";")).unwrap_or_default(),
+            ),
+            &text(&gap.unwrap_or_default()),
         ])?;
     }
     out.flush()
@@ -99,10 +106,10 @@ pub fn write_standby_csv<W: Write>(problem: &Problem, solution: &Solution, w: W)
         for (rank, s) in slot.workers.iter().enumerate() {
             out.write_record([
                 slot.date.as_str(),
-                &slot.demand_id,
-                farm,
+                &text(&slot.demand_id),
+                &text(farm),
                 &(rank + 1).to_string(),
-                &s.worker_id,
+                &text(&s.worker_id),
                 &km(s.distance_km),
             ])?;
         }
@@ -118,6 +125,15 @@ fn excel_writer<W: Write>(mut w: W) -> io::Result<csv::Writer<W>> {
 
 fn farms(problem: &Problem) -> HashMap<&str, &str> {
     problem.demands.iter().map(|d| (d.id.as_str(), d.farm_id.as_str())).collect()
+}
+
+/// Text from the problem as a cell no spreadsheet runs as a formula: a
+/// leading `'` before `=`, `+`, `-`, `@`, a tab or a carriage return.
+fn text(value: &str) -> std::borrow::Cow<'_, str> {
+    match value.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}").into(),
+        _ => value.into(),
+    }
 }
 
 /// Kilometres with two decimals: metres are more than a spreadsheet needs.

@@ -182,3 +182,49 @@ fn a_map_of_absurd_counts_saturates_instead_of_overflowing() {
         .max();
     assert_eq!(needed, Some(u64::MAX));
 }
+
+#[test]
+fn text_from_the_problem_never_runs_as_a_formula() {
+    // Ids and crews a spreadsheet would run as formulas (CSV injection):
+    // every such cell gets a leading quote; numbers and dates farmhand
+    // writes itself stay as they are.
+    let workers = "\
+id,name,lat,lon,max_travel_km,skills,availability,crew
+=HYPERLINK(\"x\"),a,35.9102,127.0688,20,,2027-04-05..2027-04-06,@crew
++w2,b,35.9121,127.0712,20,,2027-04-05..2027-04-06,
+";
+    let demands = "\
+id,farm_id,lat,lon,start,end,workers_per_day,required_skills,priority
+-d1,=f1,35.9170,127.0620,2027-04-05,2027-04-06,3,,
+";
+    let opts = ReadOptions {
+        options: Options { standby_per_slot: 2, ..Options::default() },
+        ..ReadOptions::default()
+    };
+    let problem = read_problem(
+        &SheetInput::new("workers.csv", workers),
+        &SheetInput::new("demands.csv", demands),
+        &opts,
+    )
+    .unwrap();
+    let solution = farmhand::solve(&problem).unwrap();
+    assert!(!solution.assignments.is_empty() && !solution.unfilled.is_empty());
+    for sheet in all_sheets(&problem, &solution) {
+        let text = text(sheet);
+        let mut rows =
+            csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        for row in rows.records() {
+            for cell in row.unwrap().iter() {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "cell {cell:?} would run as a formula"
+                );
+            }
+        }
+    }
+    let mut a = Vec::new();
+    write_assignments_csv(&problem, &solution, &mut a).unwrap();
+    let a = text(a);
+    assert!(a.contains("'=HYPERLINK"), "{a}");
+    assert!(a.contains("'-d1") && a.contains("'=f1") && a.contains("'@crew"), "{a}");
+}
