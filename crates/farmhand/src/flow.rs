@@ -37,7 +37,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::simplex::{ArcKey, Simplex, WarmBasis};
+use crate::simplex::{ArcKey, NodeKey, Simplex, WarmBasis};
 
 /// A lexicographic cost: weighted fill (negated), shortage imbalance (in
 /// fixed point, see [`Units`]), then km in fixed point.
@@ -327,18 +327,58 @@ pub(crate) fn solve_transport_warm(
     cancel: Option<&AtomicBool>,
     deadline: Option<Instant>,
 ) -> Result<(TransportSolution, Option<WarmBasis>), Cancelled> {
+    let k = if warm.is_some() { WARM_SPARSE_ARCS } else { SPARSE_ARCS };
     let regions = regions(t);
     if regions.len() > 1 {
-        let sol = solve_regions(t, &regions, |part| {
-            solve_sparse(part, SPARSE_ARCS, Method::Simplex(None), cancel, deadline)
-        })?;
-        return Ok((sol, None));
+        return solve_regions_warm(t, &regions, ids, warm, k, cancel, deadline);
     }
-    let k = if warm.is_some() { WARM_SPARSE_ARCS } else { SPARSE_ARCS };
     let warm = Warm { ids, basis: warm };
     let (sol, basis) =
         solve_sparse_with(t, k, Method::Simplex(None), Some(warm), cancel, deadline)?;
     Ok((sol, basis))
+}
+
+/// The regions of a date, each started from the previous date's basis
+/// (restricted to the region's workers and demands, as any warm start is)
+/// and solved in parallel; their plans joined, and their final bases joined
+/// into one for the next date. The bases share only the merged source/sink,
+/// whose tree arc is dropped (it hangs from the root), so the join is a
+/// forest and the next warm start's tree stays a tree.
+#[allow(clippy::too_many_arguments)]
+fn solve_regions_warm(
+    t: &Transport,
+    regions: &[Region],
+    ids: Ids<'_>,
+    warm: Option<&WarmBasis>,
+    k: usize,
+    cancel: Option<&AtomicBool>,
+    deadline: Option<Instant>,
+) -> Result<(TransportSolution, Option<WarmBasis>), Cancelled> {
+    let solved: Vec<Result<(TransportSolution, Option<WarmBasis>), Cancelled>> = regions
+        .par_iter()
+        .map(|r| {
+            let workers: Vec<u32> = r.workers.iter().map(|&w| ids.workers[w as usize]).collect();
+            let demands: Vec<u32> = r.demands.iter().map(|&d| ids.demands[d as usize]).collect();
+            let warm = Warm { ids: Ids { workers: &workers, demands: &demands }, basis: warm };
+            solve_sparse_with(&r.transport, k, Method::Simplex(None), Some(warm), cancel, deadline)
+        })
+        .collect();
+    let mut out = TransportSolution { assigned: vec![NONE; t.n_workers()], proven: true };
+    let mut basis = WarmBasis::default();
+    for (r, solved) in regions.iter().zip(solved) {
+        let (sol, part) = solved?;
+        out.proven &= sol.proven;
+        for (local, &a) in sol.assigned.iter().enumerate() {
+            if a != NONE {
+                out.assigned[r.workers[local] as usize] = r.arcs[a as usize];
+            }
+        }
+        if let Some(part) = part {
+            basis.tree.extend(part.tree.into_iter().filter(|&(node, _)| node != NodeKey::St));
+            basis.plan.extend(part.plan);
+        }
+    }
+    Ok((out, Some(basis)))
 }
 
 /// The warm-start side of [`solve_sparse_with`].
@@ -392,6 +432,8 @@ struct Region {
     transport: Transport,
     /// Global worker of each local worker.
     workers: Vec<u32>,
+    /// Global demand of each local demand.
+    demands: Vec<u32>,
     /// Global arc of each local arc.
     arcs: Vec<u32>,
 }
@@ -440,6 +482,7 @@ fn regions(t: &Transport) -> Vec<Region> {
         .map(|_| Region {
             transport: Transport { start: vec![0], ..t.clone_demands_empty() },
             workers: Vec::new(),
+            demands: Vec::new(),
             arcs: Vec::new(),
         })
         .collect();
@@ -448,6 +491,7 @@ fn regions(t: &Transport) -> Vec<Region> {
         let root = find(&mut parent, (n_w + d) as u32) as usize;
         let r = region_of_root[root];
         if r != NONE {
+            regions[r as usize].demands.push(d as u32);
             let rt = &mut regions[r as usize].transport;
             *local = rt.cap.len() as u32;
             rt.cap.push(t.cap[d]);
@@ -1321,5 +1365,67 @@ mod tests {
             }
         }
         assert!(warm_used >= 200, "only {warm_used} dates started warm");
+    }
+
+    /// Two chains side by side on disjoint pools (`b`'s workers and demands
+    /// numbered after `a`'s pools): every date has at least two regions.
+    fn side_by_side(
+        a: Vec<(Transport, Vec<u32>, Vec<u32>)>,
+        b: Vec<(Transport, Vec<u32>, Vec<u32>)>,
+        pool_w: u32,
+        pool_d: u32,
+    ) -> Vec<(Transport, Vec<u32>, Vec<u32>)> {
+        a.into_iter()
+            .zip(b)
+            .map(|((ta, wa, da), (tb, wb, db))| {
+                let mut t = ta.clone();
+                let n_d = ta.n_demands() as u32;
+                t.cap.extend(&tb.cap);
+                t.base.extend(&tb.base);
+                t.per_day.extend(&tb.per_day);
+                t.priority.extend(&tb.priority);
+                for w in 0..tb.n_workers() {
+                    for arc in tb.arcs(w) {
+                        t.arc_demand.push(tb.arc_demand[arc] + n_d);
+                        t.arc_cost.push(tb.arc_cost[arc]);
+                    }
+                    t.start.push(t.arc_demand.len() as u32);
+                }
+                let mut workers = wa;
+                workers.extend(wb.iter().map(|&w| w + pool_w));
+                let mut demands = da;
+                demands.extend(db.iter().map(|&d| d + pool_d));
+                (t, workers, demands)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn warm_starts_of_dates_in_regions_match_brute_force_and_cold_solves() {
+        let mut s = 13u64;
+        let (mut split, mut warm_used) = (0, 0);
+        for case in 0..120 {
+            let small = case % 2 == 0;
+            let (pw, pd) = if small { (3, 2) } else { (40, 15) };
+            let a = chain(&mut s, 6, pw, pd);
+            let b = chain(&mut s, 6, pw, pd);
+            let mut basis: Option<WarmBasis> = None;
+            for (i, (t, workers, demands)) in side_by_side(a, b, pw, pd).iter().enumerate() {
+                split += usize::from(regions(t).len() > 1);
+                warm_used += usize::from(basis.as_ref().is_some_and(|b| !b.tree.is_empty()));
+                let ids = Ids { workers, demands };
+                let (sol, next) = solve_transport_warm(t, ids, basis.as_ref(), None, None).unwrap();
+                let want = if small {
+                    brute(t)
+                } else {
+                    total(t, &solve_transport(t, None, None).unwrap().assigned)
+                };
+                assert_eq!(total(t, &sol.assigned), want, "case {case}, date {i}: {t:?}");
+                assert!(sol.proven);
+                basis = next;
+            }
+        }
+        assert!(split >= 300, "only {split} dates split into regions");
+        assert!(warm_used >= 300, "only {warm_used} dates started warm");
     }
 }
