@@ -30,8 +30,9 @@ use crate::candidates::{locked_on, CandidateContext, DayCandidates, DayRules, KM
 use crate::flow::{solve_transport, Cancelled, Transport, NONE};
 use crate::index::{chord2_for_km, SpatialIndex};
 use crate::model::{Day, Fixed, Instance};
+use crate::simplex::WarmBasis;
 use crate::solve::{
-    locked_only, priced_candidates, solve_candidates, weighted, DayResult, Tracker,
+    locked_only, priced_candidates, solve_candidates_warm, weighted, DayResult, Tracker,
 };
 
 pub(crate) use crate::candidates::MAX_ARC_COST;
@@ -225,8 +226,9 @@ pub(crate) fn plan_day(
     ctx: &CandidateContext,
     grid: &Grid,
     day: Day,
+    warm: Option<&WarmBasis>,
     tracker: &Tracker<'_>,
-) -> Result<DayResult, Cancelled> {
+) -> Result<(DayResult, Option<WarmBasis>), Cancelled> {
     let allowed = grid.allowed(inst, day);
     let c = continuity_mm(inst);
     let (prev, next) = (i64::from(day) - 1, i64::from(day) + 1);
@@ -253,17 +255,19 @@ pub(crate) fn plan_day(
             })
             .collect();
         if forced.is_empty() {
-            solve_candidates(inst, day, &cands, tracker)
+            solve_candidates_warm(inst, day, &cands, warm, tracker)
         } else {
-            solve_candidates(inst, day, &restrict(&cands, &forced), tracker)
+            solve_candidates_warm(inst, day, &restrict(&cands, &forced), warm, tracker)
         }
     };
-    let mut result = solve_pinned(&crew_target)?;
+    // The first solve's final basis is what the next solve of this date
+    // (or the next date) starts from.
+    let (mut result, basis) = solve_pinned(&crew_target)?;
     let mut budget = CREW_BRANCH_SOLVES;
     loop {
         let splits = split_crews(inst, &result, &crew_target);
         let Some((crew, dems)) = splits.first().cloned() else {
-            return Ok(result);
+            return Ok((result, basis));
         };
         let mut options = dems.clone();
         options.dedup();
@@ -273,7 +277,7 @@ pub(crate) fn plan_day(
             for (crew, members) in &splits {
                 crew_target.insert(*crew, majority(members));
             }
-            result = solve_pinned(&crew_target)?;
+            result = solve_pinned(&crew_target)?.0;
             continue;
         }
         budget -= options.len();
@@ -283,7 +287,7 @@ pub(crate) fn plan_day(
             .map(|&target| {
                 let mut targets = crew_target.clone();
                 targets.insert(crew, target);
-                solve_pinned(&targets)
+                solve_pinned(&targets).map(|(r, _)| r)
             })
             .collect();
         let mut best: Option<(DayKey, u32, DayResult)> = None;
@@ -370,12 +374,17 @@ pub(crate) fn solve_in_order(
     tracker: &Tracker<'_>,
 ) -> Result<Vec<DayResult>, Cancelled> {
     let mut results = Vec::with_capacity(inst.n_days as usize);
+    // Each date starts from the one before's final basis.
+    let mut basis: Option<WarmBasis> = None;
     for day in 0..inst.n_days {
         tracker.cancelled()?;
         let result = if tracker.past_deadline() {
+            basis = None;
             locked_only(inst, day)
         } else {
-            plan_day(inst, ctx, grid, day, tracker)?
+            let (result, next) = plan_day(inst, ctx, grid, day, basis.as_ref(), tracker)?;
+            basis = next;
+            result
         };
         grid.replace(&locked_only(inst, day), &result);
         results.push(result);
@@ -488,6 +497,8 @@ pub(crate) fn improve(
     let mut stats = Improved::default();
     let mut dirty = vec![true; n];
     let mut memo = PairMemo::new(n);
+    // Per date: the final basis of its last re-plan, to start the next.
+    let mut bases: Vec<Option<WarmBasis>> = vec![None; n];
     // Progress: each round is one more pass over the dates (the total grows
     // as a round starts; the number of rounds is not known in advance).
     'rounds: for _ in 0..MAX_ROUNDS {
@@ -504,7 +515,10 @@ pub(crate) fn improve(
             if tracker.past_deadline() {
                 break 'rounds;
             }
-            let new = plan_day(inst, ctx, grid, day as Day, tracker)?;
+            // Warm from this date's last basis, else the previous date's.
+            let warm = bases[day].as_ref().or(day.checked_sub(1).and_then(|p| bases[p].as_ref()));
+            let (new, basis) = plan_day(inst, ctx, grid, day as Day, warm, tracker)?;
+            bases[day] = basis;
             tracker.date_done();
             let better = !days[day].complete
                 || DayKey::of(inst, grid, &new).better_than(&DayKey::of(inst, grid, &days[day]));

@@ -24,7 +24,7 @@ use crate::candidates::{
     day_candidates, locked_on, CandidateContext, DayCandidates, DayRules, KM_SCALE,
 };
 use crate::explain::{self, explain};
-use crate::flow::{solve_transport, solve_transport_warm, Cancelled, Ids, TransportSolution, NONE};
+use crate::flow::{solve_transport_warm, Cancelled, Ids, TransportSolution, NONE};
 use crate::format::{Assignment, Problem, Solution, SolvedAssignment, Summary};
 use crate::improve::{self, base_mm, continuity_mm, Grid, MAX_ARC_COST};
 use crate::model::{Day, DaySet, Fixed, Instance};
@@ -590,16 +590,26 @@ pub(crate) fn weighted(inst: &Instance, assignments: &[(u32, u32, f64)]) -> i64 
     assignments.iter().map(|&(_, d, _)| i64::from(inst.demands[d as usize].priority)).sum()
 }
 
-/// Solves one date's (priced) candidates exactly; locked assignments
-/// included.
-pub(crate) fn solve_candidates(
+/// Solves one date's (priced) candidates exactly, locked assignments
+/// included, started from another solve's final basis when one is given (of
+/// this date or the one before; as exact, only the start differs); also
+/// returns this solve's final basis.
+pub(crate) fn solve_candidates_warm(
     inst: &Instance,
     day: Day,
     cands: &DayCandidates,
+    warm: Option<&WarmBasis>,
     tracker: &Tracker<'_>,
-) -> Result<DayResult, Cancelled> {
-    let sol = solve_transport(&cands.transport, tracker.cancel_flag(), tracker.deadline())?;
-    Ok(day_result(inst, day, cands, &sol))
+) -> Result<(DayResult, Option<WarmBasis>), Cancelled> {
+    let ids = Ids { workers: &cands.workers, demands: &cands.demands };
+    let (sol, basis) = solve_transport_warm(
+        &cands.transport,
+        ids,
+        warm,
+        tracker.cancel_flag(),
+        tracker.deadline(),
+    )?;
+    Ok((day_result(inst, day, cands, &sol), basis))
 }
 
 /// A date's result from its flow's optimum; locked assignments included.
