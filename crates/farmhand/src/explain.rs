@@ -274,7 +274,7 @@ pub(crate) fn predict(inst: &Instance, ctx: &CandidateContext) -> Duration {
 }
 
 /// Per farm: (worker, km) of its travel overrides.
-fn overrides_by_farm(inst: &Instance) -> Vec<Vec<(u32, f64)>> {
+pub(crate) fn overrides_by_farm(inst: &Instance) -> Vec<Vec<(u32, f64)>> {
     let mut by_farm = vec![Vec::new(); inst.farms.len()];
     for (&(w, farm), &km) in &inst.travel {
         by_farm[farm as usize].push((w, km));

@@ -895,13 +895,7 @@ pub(crate) struct Nearby {
 
 impl Nearby {
     pub(crate) fn new(inst: &Instance) -> Nearby {
-        let mut overrides: Vec<Vec<(u32, f64)>> = vec![Vec::new(); inst.farms.len()];
-        for (&(w, farm), &km) in &inst.travel {
-            overrides[farm as usize].push((w, km));
-        }
-        for list in &mut overrides {
-            list.sort_by_key(|&(w, _)| w);
-        }
+        let overrides = crate::explain::overrides_by_farm(inst);
         let max_km = inst.workers.iter().map(|w| w.max_km).fold(0.0, f64::max);
         let limit2 = inst.workers.iter().map(|w| chord2_for_km(w.max_km)).collect();
         Nearby { overrides, max_km, limit2 }
