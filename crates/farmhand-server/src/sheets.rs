@@ -226,6 +226,26 @@ async fn export(
         .into_response())
 }
 
+/// The errors every export route can answer, in the OpenAPI document.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // only its OpenAPI description is used
+enum ExportErrors {
+    #[response(status = 400, description = "Not JSON of the request's shape")]
+    Malformed(ErrorBody),
+    #[response(status = 401, description = "Missing or wrong bearer token")]
+    Unauthorized(ErrorBody),
+    #[response(status = 413, description = "Body over the limit")]
+    TooLarge(ErrorBody),
+    #[response(status = 415, description = "Body not declared as JSON")]
+    NotJson(ErrorBody),
+    #[response(status = 422, description = "The problem is invalid: every issue, with its path")]
+    Invalid(ErrorBody),
+    #[response(status = 503, description = "At capacity or shutting down; see Retry-After")]
+    Busy(ErrorBody),
+    #[response(status = 500, description = "A bug; the server log has the cause")]
+    Bug(ErrorBody),
+}
+
 /// The assignments as a spreadsheet: one row per assignment,
 /// `date,demand_id,farm_id,worker_id,crew,distance_km`, UTF-8 with a byte
 /// order mark and CRLF (as Excel opens it cleanly).
@@ -236,13 +256,7 @@ async fn export(
         (status = 200, description = "assignments.csv, byte for byte what `farmhand match \
             --format csv` writes", content_type = "text/csv; charset=utf-8", body = String,
             headers(("content-disposition" = String, description = "`attachment; filename=\"farmhand-assignments.csv\"`"))),
-        (status = 400, description = "Not JSON of the request's shape", body = ErrorBody),
-        (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
-        (status = 413, description = "Body over the limit", body = ErrorBody),
-        (status = 415, description = "Body not declared as JSON", body = ErrorBody),
-        (status = 422, description = "The problem is invalid: every issue, with its path", body = ErrorBody),
-        (status = 503, description = "At capacity or shutting down; see Retry-After", body = ErrorBody),
-        (status = 500, description = "A bug; the server log has the cause", body = ErrorBody),
+        ExportErrors,
     ),
     security((), ("bearer" = [])),
 )]
@@ -264,13 +278,7 @@ pub(crate) async fn export_assignments_csv(
         (status = 200, description = "unfilled.csv, byte for byte what `farmhand match \
             --format csv` writes", content_type = "text/csv; charset=utf-8", body = String,
             headers(("content-disposition" = String, description = "`attachment; filename=\"farmhand-unfilled.csv\"`"))),
-        (status = 400, description = "Not JSON of the request's shape", body = ErrorBody),
-        (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
-        (status = 413, description = "Body over the limit", body = ErrorBody),
-        (status = 415, description = "Body not declared as JSON", body = ErrorBody),
-        (status = 422, description = "The problem is invalid: every issue, with its path", body = ErrorBody),
-        (status = 503, description = "At capacity or shutting down; see Retry-After", body = ErrorBody),
-        (status = 500, description = "A bug; the server log has the cause", body = ErrorBody),
+        ExportErrors,
     ),
     security((), ("bearer" = [])),
 )]
@@ -292,13 +300,7 @@ pub(crate) async fn export_unfilled_csv(
         (status = 200, description = "standby.csv, byte for byte what `farmhand match \
             --format csv` writes", content_type = "text/csv; charset=utf-8", body = String,
             headers(("content-disposition" = String, description = "`attachment; filename=\"farmhand-standby.csv\"`"))),
-        (status = 400, description = "Not JSON of the request's shape", body = ErrorBody),
-        (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
-        (status = 413, description = "Body over the limit", body = ErrorBody),
-        (status = 415, description = "Body not declared as JSON", body = ErrorBody),
-        (status = 422, description = "The problem is invalid: every issue, with its path", body = ErrorBody),
-        (status = 503, description = "At capacity or shutting down; see Retry-After", body = ErrorBody),
-        (status = 500, description = "A bug; the server log has the cause", body = ErrorBody),
+        ExportErrors,
     ),
     security((), ("bearer" = [])),
 )]
@@ -319,13 +321,7 @@ pub(crate) async fn export_standby_csv(
         (status = 200, description = "A FeatureCollection, byte for byte what `farmhand match \
             --format geojson` writes", content_type = "application/geo+json", body = Object,
             headers(("content-disposition" = String, description = "`attachment; filename=\"farmhand-plan.geojson\"`"))),
-        (status = 400, description = "Not JSON of the request's shape", body = ErrorBody),
-        (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
-        (status = 413, description = "Body over the limit", body = ErrorBody),
-        (status = 415, description = "Body not declared as JSON", body = ErrorBody),
-        (status = 422, description = "The problem is invalid: every issue, with its path", body = ErrorBody),
-        (status = 503, description = "At capacity or shutting down; see Retry-After", body = ErrorBody),
-        (status = 500, description = "A bug; the server log has the cause", body = ErrorBody),
+        ExportErrors,
     ),
     security((), ("bearer" = [])),
 )]
