@@ -27,10 +27,10 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::candidates::{locked_on, CandidateContext, DayCandidates, DayRules, KM_SCALE};
-use crate::flow::{solve_transport, Cancelled, Transport, NONE};
+use crate::flow::{solve_transport_warm, Cancelled, Ids, Transport, NONE};
 use crate::index::{chord2_for_km, SpatialIndex};
 use crate::model::{Day, Fixed, Instance};
-use crate::simplex::WarmBasis;
+use crate::simplex::{ArcKey, NodeKey, WarmBasis};
 use crate::solve::{
     locked_only, priced_candidates, solve_candidates_warm, weighted, DayResult, Tracker,
 };
@@ -245,7 +245,7 @@ pub(crate) fn plan_day(
     // Candidates are built once; pinning a crew only removes arcs.
     let rules = DayRules { allowed: &allowed, forced: &HashMap::new() };
     let cands = priced_candidates(inst, ctx, day, &rules, &credit);
-    let solve_pinned = |targets: &HashMap<u32, u32>| {
+    let solve_pinned = |targets: &HashMap<u32, u32>, warm: Option<&WarmBasis>| {
         let forced: HashMap<u32, u32> = inst
             .workers
             .iter()
@@ -261,8 +261,9 @@ pub(crate) fn plan_day(
         }
     };
     // The first solve's final basis is what the next solve of this date
-    // (or the next date) starts from.
-    let (mut result, basis) = solve_pinned(&crew_target)?;
+    // (or the next date) starts from, and what each crew option starts
+    // from: pinning a crew only removes arcs, so most of it still stands.
+    let (mut result, basis) = solve_pinned(&crew_target, warm)?;
     let mut budget = CREW_BRANCH_SOLVES;
     loop {
         let splits = split_crews(inst, &result, &crew_target);
@@ -277,7 +278,7 @@ pub(crate) fn plan_day(
             for (crew, members) in &splits {
                 crew_target.insert(*crew, majority(members));
             }
-            result = solve_pinned(&crew_target)?.0;
+            result = solve_pinned(&crew_target, basis.as_ref())?.0;
             continue;
         }
         budget -= options.len();
@@ -287,7 +288,7 @@ pub(crate) fn plan_day(
             .map(|&target| {
                 let mut targets = crew_target.clone();
                 targets.insert(crew, target);
-                solve_pinned(&targets).map(|(r, _)| r)
+                solve_pinned(&targets, basis.as_ref()).map(|(r, _)| r)
             })
             .collect();
         let mut best: Option<(DayKey, u32, DayResult)> = None;
@@ -364,33 +365,44 @@ fn split_crews(
         .collect()
 }
 
+/// The date-ordered pass: its plans, and each date's final basis (for the
+/// improvement phase's first re-plan of that date to start from).
+pub(crate) struct Ordered {
+    pub(crate) days: Vec<DayResult>,
+    pub(crate) bases: Vec<Option<WarmBasis>>,
+}
+
 /// Dates in calendar order, each planned exactly given the dates before it
 /// (and every locked date). Dates past the deadline keep only their locked
-/// assignments and are marked incomplete.
+/// assignments and are marked incomplete. `starts` holds each date's
+/// relaxed basis (or is empty): a date starts from it, else from the date
+/// before's final basis.
 pub(crate) fn solve_in_order(
     inst: &Instance,
     ctx: &CandidateContext,
     grid: &mut Grid,
+    starts: Vec<Option<WarmBasis>>,
     tracker: &Tracker<'_>,
-) -> Result<Vec<DayResult>, Cancelled> {
-    let mut results = Vec::with_capacity(inst.n_days as usize);
-    // Each date starts from the one before's final basis.
-    let mut basis: Option<WarmBasis> = None;
+) -> Result<Ordered, Cancelled> {
+    let mut days = Vec::with_capacity(inst.n_days as usize);
+    let mut bases: Vec<Option<WarmBasis>> = Vec::with_capacity(inst.n_days as usize);
     for day in 0..inst.n_days {
         tracker.cancelled()?;
-        let result = if tracker.past_deadline() {
-            basis = None;
-            locked_only(inst, day)
+        let (result, basis) = if tracker.past_deadline() {
+            (locked_only(inst, day), None)
         } else {
-            let (result, next) = plan_day(inst, ctx, grid, day, basis.as_ref(), tracker)?;
-            basis = next;
-            result
+            // From the date's relaxed optimum (the same date with the
+            // coupling relaxed), else from the date before's final basis.
+            let own = starts.get(day as usize).and_then(Option::as_ref);
+            let warm = own.or(bases.last().and_then(Option::as_ref));
+            plan_day(inst, ctx, grid, day, warm, tracker)?
         };
         grid.replace(&locked_only(inst, day), &result);
-        results.push(result);
+        days.push(result);
+        bases.push(basis);
         tracker.date_done();
     }
-    Ok(results)
+    Ok(Ordered { days, bases })
 }
 
 /// Makes the relaxed per-date optimum obey the coupling rules by dropping
@@ -486,19 +498,28 @@ pub(crate) struct Improved {
 /// Re-plans dates with both neighbours fixed, keeping strict improvements,
 /// until a round changes nothing, [`MAX_ROUNDS`] or the deadline. A date the
 /// time limit left incomplete takes any plan it gets.
+///
+/// `ordered` is the date-ordered pass that made `days`, if it did: its bases
+/// start the first re-plans, and its last date is not re-planned in the
+/// first round, because it was planned with every other date as it is now
+/// (the same inputs give the same plan, so that re-plan could not be
+/// better). A start repaired from the relaxed plan re-plans every date.
 pub(crate) fn improve(
     inst: &Instance,
     ctx: &CandidateContext,
     days: &mut [DayResult],
     grid: &mut Grid,
+    ordered: Option<Vec<Option<WarmBasis>>>,
     tracker: &Tracker<'_>,
 ) -> Result<Improved, Cancelled> {
     let n = days.len();
     let mut stats = Improved::default();
     let mut dirty = vec![true; n];
+    // Re-planned in the first round only if a date before it changes.
+    let mut last_settled = ordered.is_some() && days.last().is_some_and(|d| d.complete);
     let mut memo = PairMemo::new(n);
-    // Per date: the final basis of its last re-plan, to start the next.
-    let mut bases: Vec<Option<WarmBasis>> = vec![None; n];
+    // Per date: the final basis of its last plan, to start the next.
+    let mut bases: Vec<Option<WarmBasis>> = ordered.unwrap_or_else(|| vec![None; n]);
     // Progress: each round is one more pass over the dates (the total grows
     // as a round starts; the number of rounds is not known in advance).
     'rounds: for _ in 0..MAX_ROUNDS {
@@ -507,7 +528,7 @@ pub(crate) fn improve(
         let mut again = vec![false; n];
         let mut changed = false;
         for day in 0..n {
-            if !dirty[day] {
+            if !dirty[day] || (day + 1 == n && last_settled && !changed) {
                 tracker.date_done();
                 continue;
             }
@@ -538,8 +559,9 @@ pub(crate) fn improve(
                 }
             }
         }
+        last_settled = false;
         // Joint moves on two dates for workers the day limits hold back.
-        for day in improve_pairs(inst, ctx, days, grid, &mut memo, tracker)? {
+        for day in improve_pairs(inst, ctx, days, grid, &mut memo, &bases, tracker)? {
             let day = day as usize;
             stats.moves += 1;
             changed = true;
@@ -604,6 +626,7 @@ fn improve_pairs(
     days: &mut [DayResult],
     grid: &mut Grid,
     memo: &mut PairMemo,
+    bases: &[Option<WarmBasis>],
     tracker: &Tracker<'_>,
 ) -> Result<Vec<Day>, Cancelled> {
     let n = days.len();
@@ -639,7 +662,8 @@ fn improve_pairs(
         if tracker.past_deadline() {
             break;
         }
-        let (ra, rb) = plan_pair(inst, ctx, grid, days, a, b, tracker)?;
+        let warm = [bases[a as usize].as_ref(), bases[b as usize].as_ref()];
+        let (ra, rb) = plan_pair(inst, ctx, grid, days, (a, b), warm, tracker)?;
         let old = pair_key(inst, grid, &days[a as usize], &days[b as usize]);
         let mut trial = grid.clone();
         trial.replace(&days[a as usize], &ra);
@@ -677,15 +701,18 @@ fn pair_key(inst: &Instance, grid: &Grid, ra: &DayResult, rb: &DayResult) -> Day
 /// Dates `a` and `b` solved as one flow, every other date fixed. Crews that
 /// the joint plan splits are pinned to their majority demand and the pair is
 /// solved again.
+///
+/// The joint flow starts from the two dates' last bases, side by side.
 fn plan_pair(
     inst: &Instance,
     ctx: &CandidateContext,
     grid: &Grid,
     days: &[DayResult],
-    a: Day,
-    b: Day,
+    (a, b): (Day, Day),
+    warm: [Option<&WarmBasis>; 2],
     tracker: &Tracker<'_>,
 ) -> Result<(DayResult, DayResult), Cancelled> {
+    let start = joint_basis(inst, warm);
     let mut g = grid.clone();
     g.replace(&days[a as usize], &locked_only(inst, a));
     g.replace(&days[b as usize], &locked_only(inst, b));
@@ -734,8 +761,15 @@ fn plan_pair(
             };
             cands.push(priced_candidates(inst, ctx, day, &rules, &credit));
         }
-        let joint = merge(&cands, &one_of);
-        let sol = solve_transport(&joint.transport, tracker.cancel_flag(), tracker.deadline())?;
+        let joint = merge(inst, &cands, &one_of);
+        let ids = Ids { workers: &joint.worker_key, demands: &joint.demand_key };
+        let (sol, _) = solve_transport_warm(
+            &joint.transport,
+            ids,
+            start.as_ref(),
+            tracker.cancel_flag(),
+            tracker.deadline(),
+        )?;
         let mut results = [locked_only(inst, a), locked_only(inst, b)];
         for r in &mut results {
             r.complete = true;
@@ -775,9 +809,61 @@ struct Joint {
     worker: Vec<u32>,
     /// Per arc: (which date, arc index in that date's candidates).
     source: Vec<(usize, u32)>,
+    /// Per row and per joint demand: its name in a joint basis (see
+    /// [`joint_basis`]), ascending.
+    worker_key: Vec<u32>,
+    demand_key: Vec<u32>,
 }
 
-fn merge(cands: &[DayCandidates], one_of: &[bool]) -> Joint {
+/// The names of a pair's rows and demands in a joint basis: worker `w`'s
+/// row on the first date is `2w`, on the second `2w + 1` (a row shared by
+/// both dates is `2w`); a demand of the first date keeps its index, one of
+/// the second date is shifted past every demand. So each date's basis
+/// renamed lands on that date's part of the joint flow only, and the rows
+/// and demands of [`merge`] are in ascending order of their names.
+fn joint_worker(w: u32, date: usize) -> u32 {
+    2 * w + date as u32
+}
+
+fn joint_demand(inst: &Instance, d: u32, date: usize) -> u32 {
+    if date == 0 {
+        d
+    } else {
+        inst.demands.len() as u32 + d
+    }
+}
+
+/// The two dates' bases renamed for their joint flow and put side by side
+/// (each tree without the merged source/sink's own arc, as regions are
+/// joined: the pieces share no node but `ST`, so the union is a forest).
+fn joint_basis(inst: &Instance, warm: [Option<&WarmBasis>; 2]) -> Option<WarmBasis> {
+    if warm.iter().all(Option::is_none) {
+        return None;
+    }
+    let mut out = WarmBasis::default();
+    for (date, basis) in warm.into_iter().enumerate() {
+        let Some(basis) = basis else { continue };
+        let w = |g: u32| joint_worker(g, date);
+        let d = |g: u32| joint_demand(inst, g, date);
+        for &(node, arc) in &basis.tree {
+            let node = match node {
+                NodeKey::St => continue,
+                NodeKey::Worker(g) => NodeKey::Worker(w(g)),
+                NodeKey::Demand(g) => NodeKey::Demand(d(g)),
+            };
+            let arc = match arc {
+                ArcKey::Source(g) => ArcKey::Source(w(g)),
+                ArcKey::Unit(g, k) => ArcKey::Unit(d(g), k),
+                ArcKey::Cand(gw, gd) => ArcKey::Cand(w(gw), d(gd)),
+            };
+            out.tree.push((node, arc));
+        }
+        out.plan.extend(basis.plan.iter().map(|&(gw, gd)| (w(gw), d(gd))));
+    }
+    Some(out)
+}
+
+fn merge(inst: &Instance, cands: &[DayCandidates], one_of: &[bool]) -> Joint {
     let offset = cands[0].demands.len() as u32;
     let (t0, t1) = (&cands[0].transport, &cands[1].transport);
     let mut t = Transport {
@@ -791,6 +877,7 @@ fn merge(cands: &[DayCandidates], one_of: &[bool]) -> Joint {
         share_shortage: t0.share_shortage,
     };
     let mut worker = Vec::new();
+    let mut worker_key = Vec::new();
     let mut source = Vec::new();
     let (mut i0, mut i1) = (0usize, 0usize);
     let (w0, w1) = (&cands[0].workers, &cands[1].workers);
@@ -814,22 +901,29 @@ fn merge(cands: &[DayCandidates], one_of: &[bool]) -> Joint {
             push_arcs(&mut t, &mut source, 1, i1);
             t.start.push(t.arc_demand.len() as u32);
             worker.push(w);
+            worker_key.push(joint_worker(w, 0));
         } else {
             if in0 {
                 push_arcs(&mut t, &mut source, 0, i0);
                 t.start.push(t.arc_demand.len() as u32);
                 worker.push(w);
+                worker_key.push(joint_worker(w, 0));
             }
             if in1 {
                 push_arcs(&mut t, &mut source, 1, i1);
                 t.start.push(t.arc_demand.len() as u32);
                 worker.push(w);
+                worker_key.push(joint_worker(w, 1));
             }
         }
         i0 += usize::from(in0);
         i1 += usize::from(in1);
     }
-    Joint { transport: t, worker, source }
+    let demand_key = (0..2)
+        .flat_map(|date| cands[date].demands.iter().map(move |&d| (d, date)))
+        .map(|(d, date)| joint_demand(inst, d, date))
+        .collect();
+    Joint { transport: t, worker, source, worker_key, demand_key }
 }
 
 /// Plans the dates still incomplete (past the deadline) greedily: demands
@@ -1103,4 +1197,58 @@ fn greedy_day(
         .map(|&(_, d, _)| i64::from(inst.demands[d as usize].priority))
         .sum();
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{generate, Preset};
+    use crate::SolveConfig;
+    use std::time::Instant;
+
+    /// A pair of dates started from their two bases side by side reaches the
+    /// same optimum as the pair solved cold: same fill, imbalance and flow
+    /// cost on each of many pairs (not adjacent, so the flow's cost is the
+    /// whole of the pair's; no crews, so no pinning can differ).
+    #[test]
+    fn pairs_started_from_both_dates_bases_reach_the_cold_optimum() {
+        let mut compared = 0;
+        for seed in [2, 5, 9] {
+            let mut p = generate(Preset::Small, seed);
+            for w in &mut p.workers {
+                w.crew = None;
+                // Tight day limits give the pair flow one-of workers.
+                w.max_days = Some(w.max_days.unwrap_or(2).min(2));
+            }
+            let inst = crate::validate(&p).unwrap();
+            let ctx = CandidateContext::new(&inst);
+            let config = SolveConfig::default();
+            let tracker = Tracker::new(&config, inst.n_days, Instant::now(), None);
+            let mut grid = Grid::new(&inst);
+            let ordered = solve_in_order(&inst, &ctx, &mut grid, Vec::new(), &tracker).unwrap();
+            let n = inst.n_days;
+            for a in 0..n {
+                for b in (a + 2)..n {
+                    let warm =
+                        [ordered.bases[a as usize].as_ref(), ordered.bases[b as usize].as_ref()];
+                    assert!(warm.iter().all(Option::is_some));
+                    let plan = |warm| {
+                        plan_pair(&inst, &ctx, &grid, &ordered.days, (a, b), warm, &tracker)
+                            .unwrap()
+                    };
+                    let (wa, wb) = plan(warm);
+                    let (ca, cb) = plan([None, None]);
+                    let key = |x: &DayResult, y: &DayResult| {
+                        let (kx, ky) = (DayKey::of(&inst, &grid, x), DayKey::of(&inst, &grid, y));
+                        (kx.fill + ky.fill, kx.imbalance + ky.imbalance, x.flow_cost + y.flow_cost)
+                    };
+                    let (kw, kc) = (key(&wa, &wb), key(&ca, &cb));
+                    assert_eq!((kw.0, kw.2), (kc.0, kc.2), "seed {seed}, dates {a} and {b}");
+                    assert!((kw.1 - kc.1).abs() < 1e-9, "seed {seed}, dates {a} and {b}");
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared >= 20, "only {compared} pairs");
+    }
 }

@@ -149,7 +149,11 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
     // A problem that splits has nothing after the relaxed pass but writing
     // the answer; a coupled one keeps time for the passes that follow.
     tracker.set_phase(if split { PHASE_ENDS[1] } else { PHASE_ENDS[0] });
-    let relaxed = solve_dates_independently(inst, &ctx, &HashMap::new(), &tracker)?;
+    // Without a time limit a coupled problem may take the date-ordered
+    // pass, which starts each date from its relaxed optimum's basis.
+    let keep = !split && inst.options.time_limit_ms.is_none();
+    let (relaxed, mut relaxed_bases) =
+        solve_dates_keeping(inst, &ctx, &HashMap::new(), keep, SEGMENT, &tracker)?;
     let ms = || started.elapsed().as_secs_f64() * 1000.0;
     let mut phase_ms = [ms(); 5];
     let mut stats = improve::Improved::default();
@@ -168,6 +172,7 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
     let coupled = !settled;
     if coupled {
         let mut grid = Grid::new(inst);
+        let mut ordered = None;
         if coupling_holds(inst, &relaxed) || inst.options.time_limit_ms.is_some() {
             // Under a time limit, the relaxed plan repaired: it is ready as
             // soon as the parallel relaxed pass is.
@@ -179,11 +184,14 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
             // Without one, the date-ordered pass: slower (one date at a
             // time) but a better start (BENCHMARKS.md, "Across dates").
             tracker.add_pass();
-            days = improve::solve_in_order(inst, &ctx, &mut grid, &tracker)?;
+            let starts = std::mem::take(&mut relaxed_bases);
+            let pass = improve::solve_in_order(inst, &ctx, &mut grid, starts, &tracker)?;
+            days = pass.days;
+            ordered = Some(pass.bases);
         }
         phase_ms[1] = ms();
         tracker.set_phase(PHASE_ENDS[1]);
-        stats = improve::improve(inst, &ctx, &mut days, &mut grid, &tracker)?;
+        stats = improve::improve(inst, &ctx, &mut days, &mut grid, ordered, &tracker)?;
         phase_ms[2] = ms();
         improve::greedy_fill(inst, &ctx, &mut days, &mut grid);
     } else if days.iter().any(|d| !d.complete) {
@@ -264,7 +272,7 @@ pub(crate) struct Tracker<'a> {
 }
 
 impl<'a> Tracker<'a> {
-    fn new(
+    pub(crate) fn new(
         config: &'a SolveConfig,
         n_days: u32,
         started: Instant,
@@ -489,70 +497,118 @@ fn same_levels_1_2(inst: &Instance, a: &DayResult, b: &DayResult) -> bool {
 /// `(worker, demand, t + 1)`, the part of the continuity bonus credited to
 /// the earlier side (the later side gets the rest); half by default.
 ///
-/// Dates run in fixed chains of [`CHAIN`] consecutive dates, the chains in
-/// parallel: each date of a chain starts its simplex from the previous
-/// date's final basis (most workers and demands persist), which takes a
-/// third of a cold start's time. The chains do not depend on the thread
-/// count, so neither does the result.
+/// Dates run in warm-started chains: the horizon is cut into segments of
+/// [`SEGMENT`] dates, each segment's middle date is solved cold (the middles
+/// in parallel), then the dates before it backwards and the dates after it
+/// forwards (all these half-chains in parallel), each date starting its
+/// simplex from the final basis of the date solved just before it (most
+/// workers and demands persist). A warm date takes a sixth to a third of a
+/// cold start's time at national scale, so the chains are long and few. The
+/// chains do not depend on the thread count, so neither does the result.
 fn solve_dates_independently(
     inst: &Instance,
     ctx: &CandidateContext,
     shares: &HashMap<Fixed, i64>,
     tracker: &Tracker<'_>,
 ) -> Result<Vec<DayResult>, Cancelled> {
+    solve_dates_keeping(inst, ctx, shares, false, SEGMENT, tracker).map(|(days, _)| days)
+}
+
+/// [`solve_dates_independently`], and with `keep` each date's final basis
+/// (the date-ordered pass starts each date from its relaxed one).
+fn solve_dates_keeping(
+    inst: &Instance,
+    ctx: &CandidateContext,
+    shares: &HashMap<Fixed, i64>,
+    keep: bool,
+    segment: Day,
+    tracker: &Tracker<'_>,
+) -> Result<(Vec<DayResult>, Vec<Option<WarmBasis>>), Cancelled> {
     let locked_by_day = locked_days(inst);
-    let chains: Vec<std::ops::Range<Day>> = (0..inst.n_days)
-        .step_by(CHAIN as usize)
-        .map(|first| first..(first + CHAIN).min(inst.n_days))
+    // One date from `warm` (or cold): its result and final basis.
+    let solve_day = |day: Day, warm: Option<&WarmBasis>| {
+        tracker.cancelled()?;
+        let solved = if tracker.past_deadline() {
+            (locked_only(inst, day), None)
+        } else {
+            let mut allowed: Vec<bool> =
+                inst.workers.iter().map(|w| w.available.contains(day)).collect();
+            for f in &locked_by_day[day as usize] {
+                allowed[f.worker as usize] = false;
+            }
+            let rules = DayRules { allowed: &allowed, forced: &HashMap::new() };
+            let credit = |w: u32, d: u32| relaxed_credit(inst, shares, day, w, d);
+            let cands = priced_candidates(inst, ctx, day, &rules, &credit);
+            let ids = Ids { workers: &cands.workers, demands: &cands.demands };
+            let (sol, next) = solve_transport_warm(
+                &cands.transport,
+                ids,
+                warm,
+                tracker.cancel_flag(),
+                tracker.deadline(),
+            )?;
+            (day_result(inst, day, &cands, &sol), next)
+        };
+        tracker.date_done();
+        Ok::<_, Cancelled>(solved)
+    };
+    let n = inst.n_days;
+    let n_segments = n.div_ceil(segment.max(1)).max(1);
+    let segments: Vec<std::ops::Range<Day>> = (0..n_segments)
+        .map(|k| (n * k / n_segments)..(n * (k + 1) / n_segments))
+        .filter(|r| !r.is_empty())
         .collect();
-    let solved: Vec<Result<Vec<DayResult>, Cancelled>> = chains
+    let middles: Vec<Result<(DayResult, Option<WarmBasis>), Cancelled>> =
+        segments.par_iter().map(|r| solve_day(r.start + (r.end - r.start) / 2, None)).collect();
+    let middles = middles.into_iter().collect::<Result<Vec<_>, _>>()?;
+    // The half-chains: (dates in order, the middle whose basis starts them).
+    let mut chains: Vec<(Vec<Day>, usize)> = Vec::new();
+    for (k, r) in segments.iter().enumerate() {
+        let mid = r.start + (r.end - r.start) / 2;
+        chains.push(((r.start..mid).rev().collect(), k));
+        chains.push((((mid + 1)..r.end).collect(), k));
+    }
+    type Chain = Vec<(Day, DayResult, Option<WarmBasis>)>;
+    let solved: Vec<Result<Chain, Cancelled>> = chains
         .into_par_iter()
-        .map(|chain| {
-            let mut basis: Option<WarmBasis> = None;
-            let mut out = Vec::with_capacity(chain.len());
-            for day in chain {
-                tracker.cancelled()?;
-                let result = if tracker.past_deadline() {
-                    basis = None;
-                    locked_only(inst, day)
-                } else {
-                    let mut allowed: Vec<bool> =
-                        inst.workers.iter().map(|w| w.available.contains(day)).collect();
-                    for f in &locked_by_day[day as usize] {
-                        allowed[f.worker as usize] = false;
-                    }
-                    let rules = DayRules { allowed: &allowed, forced: &HashMap::new() };
-                    let credit = |w: u32, d: u32| relaxed_credit(inst, shares, day, w, d);
-                    let cands = priced_candidates(inst, ctx, day, &rules, &credit);
-                    let ids = Ids { workers: &cands.workers, demands: &cands.demands };
-                    let (sol, next) = solve_transport_warm(
-                        &cands.transport,
-                        ids,
-                        basis.as_ref(),
-                        tracker.cancel_flag(),
-                        tracker.deadline(),
-                    )?;
-                    basis = next;
-                    day_result(inst, day, &cands, &sol)
-                };
-                tracker.date_done();
-                out.push(result);
+        .map(|(dates, k)| {
+            let mut basis: Option<WarmBasis> = middles[k].1.clone();
+            let mut out = Vec::with_capacity(dates.len());
+            for day in dates {
+                let (result, next) = solve_day(day, basis.as_ref())?;
+                basis = next;
+                out.push((day, result, basis.clone().filter(|_| keep)));
             }
             Ok(out)
         })
         .collect();
-    let mut days = Vec::with_capacity(inst.n_days as usize);
-    for chain in solved {
-        days.extend(chain?);
+    let mut by_day: Vec<Option<(DayResult, Option<WarmBasis>)>> = vec![None; n as usize];
+    for (r, (result, basis)) in segments.iter().zip(middles) {
+        by_day[(r.start + (r.end - r.start) / 2) as usize] = Some((result, basis.filter(|_| keep)));
     }
-    Ok(days)
+    for chain in solved {
+        for (day, result, basis) in chain? {
+            by_day[day as usize] = Some((result, basis));
+        }
+    }
+    let mut days = Vec::with_capacity(n as usize);
+    let mut bases = Vec::with_capacity(if keep { n as usize } else { 0 });
+    for (result, basis) in by_day.into_iter().map(|d| d.expect("every date is in one chain")) {
+        days.push(result);
+        if keep {
+            bases.push(basis);
+        }
+    }
+    Ok((days, bases))
 }
 
-/// Consecutive dates per warm-started chain of
-/// [`solve_dates_independently`]: each chain's first date starts cold.
-/// Longer chains start cold less often but leave fewer chains to share
-/// between threads (BENCHMARKS.md, "The per-date solver").
-const CHAIN: Day = 8;
+/// Dates per segment of [`solve_dates_independently`]: each segment's
+/// middle date starts cold, every other date warm. Fewer segments start cold
+/// less often but leave fewer chains to share between threads; two
+/// half-chains a segment keep two cores busy on the 60-date county, and the
+/// national preset's 120 dates start cold twice instead of 15 times with
+/// chains of 8 (BENCHMARKS.md, "The per-date solver").
+const SEGMENT: Day = 60;
 
 fn locked_days(inst: &Instance) -> Vec<Vec<Fixed>> {
     let mut by_day = vec![Vec::new(); inst.n_days as usize];
@@ -836,4 +892,51 @@ pub(crate) fn rank_by_id<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<u32> {
         rank[i as usize] = r as u32;
     }
     rank
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{generate, make_separable, Preset};
+
+    /// Segments, middles and half-chains in both directions put every date
+    /// in its place with its own optimum: each date's fill and cost equal a
+    /// cold solve of that date alone (segments of 1), and neither the
+    /// segment length nor the thread count changes which dates are optimal.
+    #[test]
+    fn chains_in_both_directions_give_every_date_its_optimum() {
+        for seed in [3, 11] {
+            let mut p = generate(Preset::Small, seed);
+            make_separable(&mut p);
+            let inst = crate::validate(&p).unwrap();
+            assert!(inst.n_days >= 7, "enough dates for several segments");
+            let ctx = CandidateContext::new(&inst);
+            let config = SolveConfig::default();
+            let run = |segment: Day, threads: usize, keep: bool| {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                pool.install(|| {
+                    let tracker = Tracker::new(&config, inst.n_days, Instant::now(), None);
+                    solve_dates_keeping(&inst, &ctx, &HashMap::new(), keep, segment, &tracker)
+                        .unwrap()
+                })
+            };
+            let (cold, _) = run(1, 1, false);
+            for segment in [2, 3, SEGMENT] {
+                let (warm, bases) = run(segment, 2, true);
+                assert_eq!(bases.len(), warm.len());
+                assert!(bases.iter().all(Option::is_some), "every date keeps its basis");
+                for (w, c) in warm.iter().zip(&cold) {
+                    assert_eq!(w.day, c.day);
+                    assert_eq!((w.weighted_fill, w.flow_cost), (c.weighted_fill, c.flow_cost));
+                    assert!(w.proven && w.complete);
+                }
+                let (one, _) = run(segment, 1, false);
+                let key = |d: &[DayResult]| {
+                    d.iter().map(|r| (r.day, r.assignments.clone())).collect::<Vec<_>>()
+                };
+                let (four, _) = run(segment, 4, false);
+                assert_eq!(format!("{:?}", key(&one)), format!("{:?}", key(&four)));
+            }
+        }
+    }
 }
