@@ -42,6 +42,12 @@ pub(crate) struct Args {
     #[arg(long, value_enum, default_value_t = Format::Json)]
     format: Format,
 
+    /// With --format json: write the solution on one line, without
+    /// indentation: the same JSON, about 30 % smaller and faster to write
+    /// (for programs and for problems with millions of assignments).
+    #[arg(long)]
+    compact: bool,
+
     /// Where to write: a file for json and geojson (default stdout), a
     /// directory for csv (default the current one; created if missing).
     #[arg(short, long, value_name = "PATH")]
@@ -85,6 +91,10 @@ enum Format {
 }
 
 pub(crate) fn run(args: &Args, quiet: bool) -> Result<ExitCode> {
+    if args.compact && args.format != Format::Json {
+        eprintln!("error: --compact shapes the JSON solution; it does not apply to --format csv or geojson");
+        return Ok(ExitCode::from(2));
+    }
     if args.format == Format::Csv && args.output.as_deref().is_some_and(is_std) {
         eprintln!("error: --format csv writes files into a directory; give -o DIR, not -o -");
         return Ok(ExitCode::from(2));
@@ -126,7 +136,11 @@ pub(crate) fn run(args: &Args, quiet: bool) -> Result<ExitCode> {
             farmhand_sheets::write_geojson(problem, &solution, out)
         })?,
         _ => write_output(args.output.as_deref(), |out| {
-            serde_json::to_writer_pretty(&mut *out, &solution)?;
+            if args.compact {
+                serde_json::to_writer(&mut *out, &solution)?;
+            } else {
+                serde_json::to_writer_pretty(&mut *out, &solution)?;
+            }
             out.write_all(b"\n")
         })?,
     }

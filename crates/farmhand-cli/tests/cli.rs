@@ -579,3 +579,25 @@ fn progress_lines_and_quiet() {
     let out = farmhand(&["match", problem, "-o", plan, "--progress", "none"]);
     assert!(!stderr(&out).contains("dates solved"), "{}", stderr(&out));
 }
+
+#[test]
+fn compact_output_is_the_same_solution_on_one_line() {
+    let example = "../../examples/wanju-spring.json";
+    let pretty = farmhand(&["match", example, "-q"]);
+    let compact = farmhand(&["match", example, "-q", "--compact"]);
+    assert_eq!(pretty.status.code(), Some(0), "{}", stderr(&pretty));
+    assert_eq!(compact.status.code(), Some(0), "{}", stderr(&compact));
+    let text = String::from_utf8(compact.stdout).unwrap();
+    assert_eq!(text.lines().count(), 1, "one line and a newline");
+    assert!(text.len() < pretty.stdout.len());
+    let value = |bytes: &[u8]| {
+        let mut v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+        v["summary"]["elapsed_ms"] = serde_json::Value::Null;
+        v
+    };
+    assert_eq!(value(text.as_bytes()), value(&pretty.stdout));
+    // It shapes JSON only.
+    let out = farmhand(&["match", example, "--compact", "--format", "geojson"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--compact"), "{}", stderr(&out));
+}
