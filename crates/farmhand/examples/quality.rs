@@ -4,11 +4,14 @@
 //! cargo run --release -p farmhand --example quality -- county wanju
 //! TIME_LIMIT_MS=2000 cargo run --release -p farmhand --example quality -- county
 //! LAGRANGE=8 cargo run --release -p farmhand --example quality -- county
+//! PATHS=1500 cargo run --release -p farmhand --example quality -- wanju county
 //! ```
 //!
 //! With `LAGRANGE=N` the lower bound is the best of `N` Lagrangian
 //! iterations (each solves every date again) instead of the solver's own
-//! half-and-half bound.
+//! half-and-half bound. With `PATHS=N` it is the schedules bound
+//! (`bench_api::path_lower_bound`, `N` subgradient steps; continuity
+//! variants only), much the strongest.
 //!
 //! For each preset (seed 1) it solves two variants: `default` (continuity,
 //! day limits, crews) and `continuity` (the continuity bonus only: day limits
@@ -19,7 +22,7 @@
 //! improvement rounds and moves, the end of each phase in ms, and the
 //! independent check.
 
-use farmhand::bench_api::{lagrangian_lower_bounds, solve_measured, Measured};
+use farmhand::bench_api::{lagrangian_lower_bounds, path_lower_bound, solve_measured, Measured};
 use farmhand::generate::{generate, Preset};
 use farmhand::{check, validate, Problem, SolveConfig};
 
@@ -60,7 +63,20 @@ fn row(name: &str, variant: &str, problem: &Problem, limit: Option<i64>) {
     let ok = if check(problem, &m.solution).ok { "ok" } else { "FAILED" };
     let iterations: usize =
         std::env::var("LAGRANGE").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
-    let lower = if iterations > 0 {
+    let paths: usize = std::env::var("PATHS").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let lower = if paths > 0 {
+        let t = std::time::Instant::now();
+        let b = path_lower_bound(&inst, paths, s.objective_km);
+        if let Some(b) = b {
+            eprintln!(
+                "{name} {variant}: path bound {:.1} km after {} iterations, {:.1} s",
+                b.km,
+                b.iterations,
+                t.elapsed().as_secs_f64()
+            );
+        }
+        b.map(|b| b.km)
+    } else if iterations > 0 {
         lagrangian_lower_bounds(&inst, iterations).into_iter().reduce(f64::max)
     } else {
         m.lower_bound_km

@@ -586,12 +586,15 @@ fn solve_sparse_with(
             let rounds = match width {
                 Width::I64 => {
                     simplex_rounds::<i64>(t, &units, &scale, &mut keep, warm, cancel, deadline)
+                        .map(|r| (r.assigned, r.proven, r.basis))
                 }
                 Width::I128 => {
                     simplex_rounds::<i128>(t, &units, &scale, &mut keep, warm, cancel, deadline)
+                        .map(|r| (r.assigned, r.proven, r.basis))
                 }
                 Width::Lexicographic => {
                     simplex_rounds::<Cost>(t, &units, &scale, &mut keep, warm, cancel, deadline)
+                        .map(|r| (r.assigned, r.proven, r.basis))
                 }
             };
             let (assigned, done, basis) = rounds?;
@@ -675,6 +678,18 @@ fn greedy_start(t: &Transport) -> Vec<u32> {
     out
 }
 
+/// What [`simplex_rounds`] ends with.
+struct Rounds<C> {
+    /// Per worker: its arc in the plan, or [`NONE`].
+    assigned: Vec<u32>,
+    /// False when the deadline stopped the rounds.
+    proven: bool,
+    /// The final basis, when a warm start was asked for.
+    basis: Option<WarmBasis>,
+    /// The final potentials (workers, demands, `ST`, the root).
+    pi: Vec<C>,
+}
+
 /// The simplex rounds of [`solve_sparse`] on cost type `C`: the assigned
 /// arc of each worker, and whether optimality was proven (false when the
 /// deadline stopped it).
@@ -686,7 +701,7 @@ fn simplex_rounds<C: SxCost>(
     warm: Option<Warm<'_>>,
     cancel: Option<&AtomicBool>,
     deadline: Option<Instant>,
-) -> Result<(Vec<u32>, bool, Option<WarmBasis>), Cancelled> {
+) -> Result<Rounds<C>, Cancelled> {
     // One simplex for all rounds: arcs that fail the check join the current
     // basis, so each round starts where the last one ended.
     let mut sx = Simplex::<C>::new(t, units, scale);
@@ -735,7 +750,76 @@ fn simplex_rounds<C: SxCost>(
         }
     }
     let basis = warm.map(|w| sx.export(w.ids.workers, w.ids.demands));
-    Ok((assigned, proven, basis))
+    Ok(Rounds { assigned, proven, basis, pi: sx.pi().to_vec() })
+}
+
+/// Which plans of a date are optimal at objective levels 1 and 2 (weighted
+/// fill, then shortage imbalance), travel ignored: by complementary
+/// slackness with one optimal dual of that problem, a plan is optimal
+/// exactly when it uses every arc of negative reduced cost, no arc of
+/// positive reduced cost, and any of the rest.
+pub(crate) struct Face {
+    /// Per arc of `t`: -1 in every such plan, 0 free, 1 in none.
+    pub(crate) arc: Vec<i8>,
+    /// Per worker: -1 assigned in every such plan, 0 free, 1 never.
+    pub(crate) worker: Vec<i8>,
+    /// Per demand: the fewest and most workers such a plan gives it.
+    pub(crate) fill: Vec<(u32, u32)>,
+}
+
+/// The [`Face`] of the date `t`: its optimum with every travel cost zero,
+/// on the lexicographic costs (exact), and the sign of every reduced cost
+/// under the final potentials.
+pub(crate) fn level12_face(t: &Transport) -> Face {
+    let mut t0 = t.clone();
+    t0.arc_cost.fill(0);
+    let units = Units::new(&t0);
+    let (scale, _) = Scale::for_date(&t0, &units);
+    // A few arcs a worker to start; the optimality check adds the rest.
+    let mut keep = vec![false; t0.arc_demand.len()];
+    for w in 0..t0.n_workers() {
+        let arcs = t0.arcs(w);
+        let end = (arcs.start + SPARSE_ARCS).min(arcs.end);
+        keep[arcs.start..end].fill(true);
+    }
+    for a in greedy_start(&t0) {
+        keep[a as usize] = true;
+    }
+    let pi = simplex_rounds::<Cost>(&t0, &units, &scale, &mut keep, None, None, None)
+        .expect("no cancel, no deadline")
+        .pi;
+    let n_w = t0.n_workers();
+    let st = n_w + t0.n_demands();
+    let sign = |rc: Cost| match rc.cmp(&Cost::ZERO) {
+        std::cmp::Ordering::Less => -1,
+        std::cmp::Ordering::Equal => 0,
+        std::cmp::Ordering::Greater => 1,
+    };
+    let mut arc = vec![0i8; t0.arc_demand.len()];
+    for w in 0..n_w {
+        for a in t0.arcs(w) {
+            arc[a] = sign(pi[w] - pi[n_w + t0.arc_demand[a] as usize]);
+        }
+    }
+    let worker = (0..n_w).map(|w| sign(pi[st] - pi[w])).collect();
+    let fill = (0..t0.n_demands())
+        .map(|d| {
+            let (mut lo, mut hi) = (0, 0);
+            for k in 1..=t0.cap[d] {
+                let rc = units.unit(&t0, d, t0.base[d] + k) + pi[n_w + d] - pi[st];
+                match sign(rc) {
+                    -1 => {
+                        lo += 1;
+                        hi += 1;
+                    }
+                    0 => hi += 1,
+                    _ => {}
+                }
+            }
+            (lo, hi)
+        })
+        .collect();
+    Face { arc, worker, fill }
 }
 
 /// Arcs not kept whose reduced cost under `pi` (workers, then demands) is
@@ -1159,6 +1243,83 @@ mod tests {
         let mut best = None;
         go(t, 0, &mut Vec::new(), &mut best);
         best.unwrap()
+    }
+
+    /// The face of a date is exactly its set of plans optimal at levels 1
+    /// and 2: every feasible plan, enumerated, is in the face if and only
+    /// if no plan has a better fill and imbalance.
+    #[test]
+    fn the_face_is_exactly_the_plans_optimal_at_levels_1_and_2() {
+        fn plans(t: &Transport, w: usize, cur: &mut Vec<u32>, out: &mut Vec<Vec<u32>>) {
+            if w == t.n_workers() {
+                let mut fill = vec![0u32; t.n_demands()];
+                for &a in cur.iter().filter(|&&a| a != NONE) {
+                    fill[t.arc_demand[a as usize] as usize] += 1;
+                }
+                if fill.iter().zip(&t.cap).all(|(f, c)| f <= c) {
+                    out.push(cur.clone());
+                }
+                return;
+            }
+            cur.push(NONE);
+            plans(t, w + 1, cur, out);
+            cur.pop();
+            for a in t.arcs(w) {
+                cur.push(a as u32);
+                plans(t, w + 1, cur, out);
+                cur.pop();
+            }
+        }
+        let mut s = 7u64;
+        let mut ties = 0;
+        for case in 0..600 {
+            let n_w = 1 + (lcg(&mut s) % 5) as usize;
+            let n_d = 1 + (lcg(&mut s) % 3) as usize;
+            let mut per_worker: Vec<Vec<(u32, i64)>> = vec![Vec::new(); n_w];
+            for arcs in &mut per_worker {
+                for d in 0..n_d as u32 {
+                    if lcg(&mut s) % 3 != 0 {
+                        arcs.push((d, (lcg(&mut s) % 40) as i64));
+                    }
+                }
+            }
+            let per_day: Vec<u32> = (0..n_d).map(|_| 1 + (lcg(&mut s) % 3) as u32).collect();
+            let priority: Vec<u32> = (0..n_d).map(|_| 1 + (lcg(&mut s) % 2) as u32).collect();
+            let refs: Vec<&[(u32, i64)]> = per_worker.iter().map(|v| v.as_slice()).collect();
+            let t = transport(&refs, &per_day, &per_day, &priority, case % 3 != 0);
+            let face = level12_face(&t);
+            let mut all = Vec::new();
+            plans(&t, 0, &mut Vec::new(), &mut all);
+            let levels = |p: &[u32]| {
+                let c = total(&t, p);
+                (c.fill, c.share)
+            };
+            let best = all.iter().map(|p| levels(p)).min().unwrap();
+            let mut optimal = 0;
+            for p in &all {
+                let mut fill = vec![0u32; t.n_demands()];
+                let mut inside = true;
+                for (w, &a) in p.iter().enumerate() {
+                    inside &= face.worker[w] != if a == NONE { -1 } else { 1 };
+                    if a != NONE {
+                        fill[t.arc_demand[a as usize] as usize] += 1;
+                    }
+                }
+                for a in 0..t.arc_demand.len() {
+                    let used = p.contains(&(a as u32));
+                    inside &= face.arc[a] != if used { 1 } else { -1 };
+                }
+                for (d, &f) in fill.iter().enumerate() {
+                    inside &= face.fill[d].0 <= f && f <= face.fill[d].1;
+                }
+                let is_best = levels(p) == best;
+                optimal += usize::from(is_best);
+                assert_eq!(inside, is_best, "case {case}, plan {p:?}: {t:?}");
+            }
+            ties += usize::from(optimal > 1);
+        }
+        // Dates with several optimal plans test the free arcs and ranges.
+        assert!(ties >= 100, "only {ties} cases with ties");
     }
 
     #[test]

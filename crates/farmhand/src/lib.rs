@@ -27,6 +27,7 @@
 //! # Ok::<(), farmhand::SolveError>(())
 //! ```
 
+mod bound;
 mod candidates;
 mod check;
 mod explain;
@@ -54,6 +55,7 @@ pub use validate::{show as quote_input, validate, Issue, ValidationError};
 pub mod bench_api {
     use std::collections::HashMap;
 
+    pub use crate::bound::{path_lower_bound, PathBound};
     use crate::candidates::{day_candidates, CandidateContext, DayRules};
     use crate::model::Instance;
     pub use crate::solve::{lagrangian_lower_bounds, solve_measured, Measured};

@@ -369,3 +369,31 @@ proptest! {
         prop_assert!(s.summary.weighted_fill <= s.summary.weighted_fill_bound);
     }
 }
+
+/// The schedules bound (`bench_api::path_lower_bound`) never exceeds the
+/// exact optimum of a problem coupled only by continuity, and on these tiny
+/// problems reaches it.
+#[test]
+fn the_schedules_bound_is_below_the_optimum() {
+    let mut gaps = Vec::new();
+    for seed in 0..25 {
+        let (what, p) = &variants(seed)[0];
+        let opt = exact_optimum(p);
+        let inst = farmhand::validate(p).unwrap();
+        let s = solve(p).unwrap();
+        let Some(b) = farmhand::bench_api::path_lower_bound(&inst, 300, s.summary.objective_km)
+        else {
+            continue;
+        };
+        assert!(b.km <= opt.2 + 1e-6, "{what}: bound {} above the optimum {}", b.km, opt.2);
+        // And tight here: the schedules' relaxation loses nothing on these.
+        assert!(
+            opt.2 - b.km <= 0.01 * opt.2.abs() + 0.05,
+            "{what}: bound {} far below {}",
+            b.km,
+            opt.2
+        );
+        gaps.push(opt.2 - b.km);
+    }
+    assert!(gaps.len() >= 20, "the bound applies to continuity-only problems");
+}

@@ -1,0 +1,253 @@
+//! A lower bound on `objective_km` for problems coupled only by the
+//! continuity bonus, strong enough to measure how far a plan is from the
+//! optimum (issue 4's quality figures). Not on the solve path.
+//!
+//! Among the plans with the optimal weighted fill and imbalance (levels 1
+//! and 2), which on such problems are the plans optimal at those levels on
+//! every date (see [`crate::flow::Face`]), the level-3 cost is at least the
+//! Lagrangian bound of this relaxation: drop the demands' headcounts
+//! (dualised with a multiplier `lambda` per demand and date), so that every
+//! worker chooses a schedule on their own: one allowed demand or nothing on
+//! each date, paying the arc's cost plus `lambda` and earning the continuity
+//! bonus for each next-day stay, by a dynamic programme over the dates; each
+//! demand and date then takes the headcount within its face's range that
+//! `lambda` favours. Every `lambda` gives a valid bound; subgradient steps
+//! (Polyak's rule toward a plan's cost) raise it toward the linear
+//! programme of worker schedules, which sees the continuity bonus whole,
+//! unlike the solver's own bound (half the bonus to each side of every pair
+//! that could form).
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::candidates::{day_candidates, CandidateContext, DayRules, KM_SCALE};
+use crate::flow::{level12_face, NONE};
+use crate::improve::continuity_mm;
+use crate::model::Instance;
+
+/// One date's allowed arcs by global worker.
+struct DateArcs {
+    /// Per global worker: its row, or [`NONE`].
+    row: Vec<u32>,
+    /// Arcs of row `r` are `start[r]..start[r + 1]`, by demand ascending.
+    start: Vec<u32>,
+    /// Per arc: index into `lambda` (demand and date), and global demand.
+    slot: Vec<u32>,
+    demand: Vec<u32>,
+    /// Per arc: level-3 cost in millimetres.
+    cost: Vec<f64>,
+    /// Per arc: in every plan of the face (-1) or free (0).
+    forced: Vec<bool>,
+    /// Per row: -1 must work, 0 free, 1 must not.
+    must: Vec<i8>,
+}
+
+/// A slot: one demand on one date, with the face's headcount range.
+struct Slot {
+    lo: f64,
+    hi: f64,
+}
+
+/// The best bound found and its iterations.
+#[derive(Debug, Clone, Copy)]
+pub struct PathBound {
+    /// Lower bound on `objective_km` among plans with the optimal weighted
+    /// fill and imbalance.
+    pub km: f64,
+    /// Subgradient iterations run.
+    pub iterations: usize,
+}
+
+/// The bound after `iterations` subgradient steps aimed at `target_km` (a
+/// plan's objective). `None` when the problem has more than continuity to
+/// couple its dates (day limits, crews, locked assignments), where the
+/// relaxation would not hold.
+pub fn path_lower_bound(inst: &Instance, iterations: usize, target_km: f64) -> Option<PathBound> {
+    let simple = inst.locked.is_empty()
+        && inst.workers.iter().all(|w| w.max_days.is_none() && w.max_consecutive.is_none())
+        && inst.workers.iter().all(|w| w.crew.is_none());
+    if !simple {
+        return None;
+    }
+    let ctx = CandidateContext::new(inst);
+    let n_w = inst.workers.len();
+    let mut slots: Vec<Slot> = Vec::new();
+    let dates: Vec<DateArcs> = (0..inst.n_days)
+        .map(|day| {
+            let allowed: Vec<bool> =
+                inst.workers.iter().map(|w| w.available.contains(day)).collect();
+            let rules = DayRules { allowed: &allowed, forced: &HashMap::new() };
+            let cands = day_candidates(inst, &ctx, day, &rules);
+            let t = &cands.transport;
+            let face = level12_face(t);
+            let first_slot = slots.len() as u32;
+            slots.extend(face.fill.iter().map(|&(lo, hi)| Slot { lo: lo.into(), hi: hi.into() }));
+            let mut out = DateArcs {
+                row: vec![NONE; n_w],
+                start: vec![0],
+                slot: Vec::new(),
+                demand: Vec::new(),
+                cost: Vec::new(),
+                forced: Vec::new(),
+                must: Vec::new(),
+            };
+            for (lw, &w) in cands.workers.iter().enumerate() {
+                out.row[w as usize] = out.must.len() as u32;
+                out.must.push(face.worker[lw]);
+                for a in t.start[lw] as usize..t.start[lw + 1] as usize {
+                    if face.arc[a] <= 0 {
+                        let d = t.arc_demand[a];
+                        out.slot.push(first_slot + d);
+                        out.demand.push(cands.demands[d as usize]);
+                        out.cost.push(t.arc_cost[a] as f64);
+                        out.forced.push(face.arc[a] < 0);
+                    }
+                }
+                out.start.push(out.slot.len() as u32);
+            }
+            out
+        })
+        .collect();
+    let bonus = continuity_mm(inst) as f64;
+    let mut lambda = vec![0.0f64; slots.len()];
+    let target = target_km * KM_SCALE;
+    let mut best = f64::NEG_INFINITY;
+    let mut theta = 1.0;
+    let mut since_best = 0;
+    let mut done = 0;
+    for _ in 0..iterations {
+        done += 1;
+        // Every worker's best schedule, and how many take each slot.
+        let per_worker: Vec<(f64, Vec<u32>)> =
+            (0..n_w as u32).into_par_iter().map(|w| schedule(&dates, &lambda, bonus, w)).collect();
+        let mut used = vec![0.0f64; slots.len()];
+        let mut value = 0.0;
+        for (v, taken) in &per_worker {
+            value += v;
+            for &s in taken {
+                used[s as usize] += 1.0;
+            }
+        }
+        // Each slot's headcount: the end of its range that lambda favours.
+        let mut norm = 0.0;
+        let mut grad = vec![0.0f64; slots.len()];
+        for (i, s) in slots.iter().enumerate() {
+            let f = if lambda[i] > 0.0 { s.hi } else { s.lo };
+            value -= lambda[i] * f;
+            grad[i] = used[i] - f;
+            norm += grad[i] * grad[i];
+        }
+        if best == f64::NEG_INFINITY || value > best + 1e-6 * best.abs().max(1.0) {
+            best = value;
+            since_best = 0;
+        } else {
+            since_best += 1;
+            if since_best >= 40 {
+                theta /= 2.0;
+                since_best = 0;
+            }
+        }
+        if norm == 0.0 || theta < 1e-4 {
+            // A schedule choice that meets every headcount is optimal for
+            // the relaxation: the bound cannot rise further.
+            break;
+        }
+        let step = theta * (target - value).max(0.01 * target.abs().max(KM_SCALE)) / norm;
+        for (l, g) in lambda.iter_mut().zip(&grad) {
+            *l += step * g;
+        }
+    }
+    Some(PathBound { km: best / KM_SCALE, iterations: done })
+}
+
+/// Worker `w`'s cheapest schedule under `lambda`: its value and the slots
+/// it takes. State per date: the demand worked (an arc) or none.
+fn schedule(dates: &[DateArcs], lambda: &[f64], bonus: f64, w: u32) -> (f64, Vec<u32>) {
+    // Per date: the values of the arc states, and for each whether it came
+    // from the same demand the day before (else from the best state then).
+    let mut values: Vec<Vec<f64>> = Vec::with_capacity(dates.len());
+    let mut stayed: Vec<Vec<bool>> = Vec::with_capacity(dates.len());
+    // Per date: the best state's value and which (arc index or NONE: idle).
+    let mut best: Vec<(f64, u32)> = Vec::with_capacity(dates.len());
+    let mut prev: Option<(usize, std::ops::Range<usize>)> = None;
+    for (t, date) in dates.iter().enumerate() {
+        let before = if t == 0 { 0.0 } else { best[t - 1].0 };
+        let r = date.row[w as usize];
+        if r == NONE {
+            values.push(Vec::new());
+            stayed.push(Vec::new());
+            best.push((before, NONE));
+            prev = None;
+            continue;
+        }
+        let arcs = date.start[r as usize] as usize..date.start[r as usize + 1] as usize;
+        let forced = arcs.clone().find(|&a| date.forced[a]);
+        let must = date.must[r as usize];
+        let mut vals = Vec::with_capacity(arcs.len());
+        let mut stay = Vec::with_capacity(arcs.len());
+        let mut top =
+            if must < 0 || forced.is_some() { (f64::INFINITY, NONE) } else { (before, NONE) };
+        // Yesterday's arcs by demand, to find a stay.
+        let mut j = 0;
+        for (i, a) in arcs.clone().enumerate() {
+            let allowed = must <= 0 && forced.is_none_or(|f| f == a);
+            let mut v = f64::INFINITY;
+            let mut s = false;
+            if allowed {
+                v = before;
+                if let Some((pt, ref pr)) = prev {
+                    let pd = &dates[pt];
+                    while pr.start + j < pr.end && pd.demand[pr.start + j] < date.demand[a] {
+                        j += 1;
+                    }
+                    if pr.start + j < pr.end && pd.demand[pr.start + j] == date.demand[a] {
+                        let stay_v = values[pt][j] - bonus;
+                        if stay_v < v {
+                            v = stay_v;
+                            s = true;
+                        }
+                    }
+                }
+                v += date.cost[a] + lambda[date.slot[a] as usize];
+            }
+            if v < top.0 {
+                top = (v, i as u32);
+            }
+            vals.push(v);
+            stay.push(s);
+        }
+        values.push(vals);
+        stayed.push(stay);
+        best.push(top);
+        prev = Some((t, arcs));
+    }
+    // Back from the last date: which slots the schedule takes.
+    let mut taken = Vec::new();
+    let total = best.last().map_or(0.0, |b| b.0);
+    let mut t = dates.len();
+    // `follow`: the state to read on date t - 1 (an arc index, or NONE for
+    // that date's best state).
+    let mut follow = NONE;
+    while t > 0 {
+        t -= 1;
+        let date = &dates[t];
+        let i = if follow == NONE { best[t].1 } else { follow };
+        follow = NONE;
+        if i == NONE {
+            continue;
+        }
+        let r = date.row[w as usize] as usize;
+        let a = date.start[r] as usize + i as usize;
+        taken.push(date.slot[a]);
+        if stayed[t][i as usize] {
+            // Yesterday on the same demand: find its arc.
+            let pd = &dates[t - 1];
+            let pr = pd.row[w as usize] as usize;
+            let arcs = pd.start[pr] as usize..pd.start[pr + 1] as usize;
+            let j = pd.demand[arcs.clone()].binary_search(&date.demand[a]).expect("a stay");
+            follow = j as u32;
+        }
+    }
+    (total, taken)
+}
