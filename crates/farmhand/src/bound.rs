@@ -25,6 +25,7 @@ use crate::candidates::{day_candidates, CandidateContext, DayRules, KM_SCALE};
 use crate::flow::{level12_face, NONE};
 use crate::improve::continuity_mm;
 use crate::model::Instance;
+use crate::solve::Tracker;
 
 /// One date's allowed arcs by global worker.
 struct DateArcs {
@@ -47,6 +48,8 @@ struct DateArcs {
 struct Slot {
     lo: f64,
     hi: f64,
+    day: u32,
+    demand: u32,
 }
 
 /// The best bound found and its iterations.
@@ -64,6 +67,21 @@ pub struct PathBound {
 /// couple its dates (day limits, crews, locked assignments), where the
 /// relaxation would not hold.
 pub fn path_lower_bound(inst: &Instance, iterations: usize, target_km: f64) -> Option<PathBound> {
+    bound_and_schedules(inst, iterations, target_km, None).map(|(b, _)| b)
+}
+
+/// A worker's schedule: (date, global demand) of each date it works, in
+/// date order.
+pub(crate) type Schedule = Vec<(u32, u32)>;
+
+/// [`path_lower_bound`], and every worker's schedule at the best
+/// multipliers: per worker, (date, global demand) of each date it works.
+pub(crate) fn bound_and_schedules(
+    inst: &Instance,
+    iterations: usize,
+    target_km: f64,
+    tracker: Option<&Tracker<'_>>,
+) -> Option<(PathBound, Vec<Schedule>)> {
     let simple = inst.locked.is_empty()
         && inst.workers.iter().all(|w| w.max_days.is_none() && w.max_consecutive.is_none())
         && inst.workers.iter().all(|w| w.crew.is_none());
@@ -72,8 +90,14 @@ pub fn path_lower_bound(inst: &Instance, iterations: usize, target_km: f64) -> O
     }
     let ctx = CandidateContext::new(inst);
     let n_w = inst.workers.len();
-    let mut slots: Vec<Slot> = Vec::new();
-    let dates: Vec<DateArcs> = (0..inst.n_days)
+    // Progress: a pass over the dates for the faces, one for the steps.
+    if let Some(t) = tracker {
+        t.add_pass();
+        t.add_pass();
+    }
+    // Dates in parallel; each numbers its slots from 0, shifted after.
+    let per_date: Vec<(DateArcs, Vec<Slot>)> = (0..inst.n_days)
+        .into_par_iter()
         .map(|day| {
             let allowed: Vec<bool> =
                 inst.workers.iter().map(|w| w.available.contains(day)).collect();
@@ -81,8 +105,12 @@ pub fn path_lower_bound(inst: &Instance, iterations: usize, target_km: f64) -> O
             let cands = day_candidates(inst, &ctx, day, &rules);
             let t = &cands.transport;
             let face = level12_face(t);
-            let first_slot = slots.len() as u32;
-            slots.extend(face.fill.iter().map(|&(lo, hi)| Slot { lo: lo.into(), hi: hi.into() }));
+            let slots: Vec<Slot> = face
+                .fill
+                .iter()
+                .zip(&cands.demands)
+                .map(|(&(lo, hi), &d)| Slot { lo: lo.into(), hi: hi.into(), day, demand: d })
+                .collect();
             let mut out = DateArcs {
                 row: vec![NONE; n_w],
                 start: vec![0],
@@ -98,7 +126,7 @@ pub fn path_lower_bound(inst: &Instance, iterations: usize, target_km: f64) -> O
                 for a in t.start[lw] as usize..t.start[lw + 1] as usize {
                     if face.arc[a] <= 0 {
                         let d = t.arc_demand[a];
-                        out.slot.push(first_slot + d);
+                        out.slot.push(d);
                         out.demand.push(cands.demands[d as usize]);
                         out.cost.push(t.arc_cost[a] as f64);
                         out.forced.push(face.arc[a] < 0);
@@ -106,9 +134,20 @@ pub fn path_lower_bound(inst: &Instance, iterations: usize, target_km: f64) -> O
                 }
                 out.start.push(out.slot.len() as u32);
             }
-            out
+            if let Some(t) = tracker {
+                t.date_done();
+            }
+            (out, slots)
         })
         .collect();
+    let mut slots: Vec<Slot> = Vec::new();
+    let mut dates: Vec<DateArcs> = Vec::with_capacity(per_date.len());
+    for (mut date, date_slots) in per_date {
+        let first = slots.len() as u32;
+        date.slot.iter_mut().for_each(|s| *s += first);
+        slots.extend(date_slots);
+        dates.push(date);
+    }
     let bonus = continuity_mm(inst) as f64;
     let mut lambda = vec![0.0f64; slots.len()];
     let target = target_km * KM_SCALE;
@@ -116,7 +155,19 @@ pub fn path_lower_bound(inst: &Instance, iterations: usize, target_km: f64) -> O
     let mut theta = 1.0;
     let mut since_best = 0;
     let mut done = 0;
-    for _ in 0..iterations {
+    let mut best_schedules: Vec<Vec<u32>> = Vec::new();
+    let n_days = inst.n_days as usize;
+    for step in 0..iterations {
+        if tracker.is_some_and(|t| t.cancelled().is_err()) {
+            return None;
+        }
+        if let Some(t) = tracker {
+            // This step's share of the pass (all of what is left at the end).
+            let share = |k: usize| k * n_days / iterations.max(1);
+            for _ in share(step)..share(step + 1) {
+                t.date_done();
+            }
+        }
         done += 1;
         // Every worker's best schedule, and how many take each slot.
         let per_worker: Vec<(f64, Vec<u32>)> =
@@ -140,6 +191,7 @@ pub fn path_lower_bound(inst: &Instance, iterations: usize, target_km: f64) -> O
         }
         if best == f64::NEG_INFINITY || value > best + 1e-6 * best.abs().max(1.0) {
             best = value;
+            best_schedules = per_worker.into_iter().map(|(_, taken)| taken).collect();
             since_best = 0;
         } else {
             since_best += 1;
@@ -151,6 +203,12 @@ pub fn path_lower_bound(inst: &Instance, iterations: usize, target_km: f64) -> O
         if norm == 0.0 || theta < 1e-4 {
             // A schedule choice that meets every headcount is optimal for
             // the relaxation: the bound cannot rise further.
+            if let Some(t) = tracker {
+                let share = |k: usize| k * n_days / iterations.max(1);
+                for _ in share(step + 1)..n_days {
+                    t.date_done();
+                }
+            }
             break;
         }
         let step = theta * (target - value).max(0.01 * target.abs().max(KM_SCALE)) / norm;
@@ -158,7 +216,16 @@ pub fn path_lower_bound(inst: &Instance, iterations: usize, target_km: f64) -> O
             *l += step * g;
         }
     }
-    Some(PathBound { km: best / KM_SCALE, iterations: done })
+    let schedules = best_schedules
+        .into_iter()
+        .map(|taken| {
+            let mut v: Vec<(u32, u32)> =
+                taken.iter().map(|&i| (slots[i as usize].day, slots[i as usize].demand)).collect();
+            v.sort_unstable();
+            v
+        })
+        .collect();
+    Some((PathBound { km: best / KM_SCALE, iterations: done }, schedules))
 }
 
 /// Worker `w`'s cheapest schedule under `lambda`: its value and the slots

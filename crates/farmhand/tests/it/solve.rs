@@ -54,6 +54,15 @@ fn same_output_with_one_and_four_threads() {
     let mut sep = generate(Preset::Small, 8);
     make_separable(&mut sep);
     problems.push(sep);
+    // Coupled by continuity alone: the plan starts from the schedules bound.
+    let mut continuity = generate(Preset::Small, 9);
+    for w in &mut continuity.workers {
+        w.max_days = None;
+        w.max_consecutive_days = None;
+        w.crew = None;
+    }
+    continuity.locked.clear();
+    problems.push(continuity);
     for p in &problems {
         let inst = validate(p).unwrap();
         let run = |threads: usize| {
@@ -320,7 +329,15 @@ fn progress_reaches_its_total_and_never_overshoots() {
     // The small preset couples dates: the date-ordered pass and each round
     // of the improvement phase extend the total by one pass over the dates
     // instead of starting again from zero.
-    for problem in [generate(Preset::Small, 2), generate(Preset::Tiny, 3)] {
+    // Coupled by continuity alone: the schedules bound's passes count too.
+    let mut continuity = generate(Preset::Small, 5);
+    for w in &mut continuity.workers {
+        w.max_days = None;
+        w.max_consecutive_days = None;
+        w.crew = None;
+    }
+    continuity.locked.clear();
+    for problem in [generate(Preset::Small, 2), generate(Preset::Tiny, 3), continuity] {
         let seen: Arc<Mutex<Vec<farmhand::Progress>>> = Arc::default();
         let sink = seen.clone();
         let config = SolveConfig {
