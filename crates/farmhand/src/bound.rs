@@ -88,6 +88,28 @@ pub(crate) fn bound_and_schedules(
     if !simple {
         return None;
     }
+    run(inst, iterations, target_km, tracker)
+}
+
+/// Workers' schedules for a problem that day limits, crews or locked
+/// assignments also couple: the same relaxation with those rules left out
+/// (and each date's locked workers taken out of it), so no bound, but
+/// where the continuity bonus would have each worker stay.
+pub(crate) fn relaxed_schedules(
+    inst: &Instance,
+    iterations: usize,
+    target_km: f64,
+    tracker: Option<&Tracker<'_>>,
+) -> Option<Vec<Schedule>> {
+    run(inst, iterations, target_km, tracker).map(|(_, s)| s)
+}
+
+fn run(
+    inst: &Instance,
+    iterations: usize,
+    target_km: f64,
+    tracker: Option<&Tracker<'_>>,
+) -> Option<(PathBound, Vec<Schedule>)> {
     let ctx = CandidateContext::new(inst);
     let n_w = inst.workers.len();
     // Progress: a pass over the dates for the faces, one for the steps.
@@ -99,8 +121,11 @@ pub(crate) fn bound_and_schedules(
     let per_date: Vec<(DateArcs, Vec<Slot>)> = (0..inst.n_days)
         .into_par_iter()
         .map(|day| {
-            let allowed: Vec<bool> =
+            let mut allowed: Vec<bool> =
                 inst.workers.iter().map(|w| w.available.contains(day)).collect();
+            for f in inst.locked.iter().filter(|f| f.day == day) {
+                allowed[f.worker as usize] = false;
+            }
             let rules = DayRules { allowed: &allowed, forced: &HashMap::new() };
             let cands = day_candidates(inst, &ctx, day, &rules);
             let t = &cands.transport;
@@ -170,8 +195,10 @@ pub(crate) fn bound_and_schedules(
         }
         done += 1;
         // Every worker's best schedule, and how many take each slot.
-        let per_worker: Vec<(f64, Vec<u32>)> =
-            (0..n_w as u32).into_par_iter().map(|w| schedule(&dates, &lambda, bonus, w)).collect();
+        let per_worker: Vec<(f64, Vec<u32>)> = (0..n_w as u32)
+            .into_par_iter()
+            .map_init(Scratch::default, |sc, w| schedule(&dates, &lambda, bonus, w, sc))
+            .collect();
         let mut used = vec![0.0f64; slots.len()];
         let mut value = 0.0;
         for (v, taken) in &per_worker {
@@ -228,31 +255,46 @@ pub(crate) fn bound_and_schedules(
     Some((PathBound { km: best / KM_SCALE, iterations: done }, schedules))
 }
 
+/// Buffers of [`schedule`], reused across the workers of a thread.
+#[derive(Default)]
+struct Scratch {
+    /// The values of every date's arc states, date after date.
+    values: Vec<f64>,
+    /// For each: whether it came from the same demand the day before (else
+    /// from the best state then).
+    stayed: Vec<bool>,
+    /// Per date: where its states start in `values`.
+    off: Vec<usize>,
+    /// Per date: the best state's value and which (arc index or NONE: idle).
+    best: Vec<(f64, u32)>,
+}
+
 /// Worker `w`'s cheapest schedule under `lambda`: its value and the slots
 /// it takes. State per date: the demand worked (an arc) or none.
-fn schedule(dates: &[DateArcs], lambda: &[f64], bonus: f64, w: u32) -> (f64, Vec<u32>) {
-    // Per date: the values of the arc states, and for each whether it came
-    // from the same demand the day before (else from the best state then).
-    let mut values: Vec<Vec<f64>> = Vec::with_capacity(dates.len());
-    let mut stayed: Vec<Vec<bool>> = Vec::with_capacity(dates.len());
-    // Per date: the best state's value and which (arc index or NONE: idle).
-    let mut best: Vec<(f64, u32)> = Vec::with_capacity(dates.len());
+fn schedule(
+    dates: &[DateArcs],
+    lambda: &[f64],
+    bonus: f64,
+    w: u32,
+    sc: &mut Scratch,
+) -> (f64, Vec<u32>) {
+    sc.values.clear();
+    sc.stayed.clear();
+    sc.off.clear();
+    sc.best.clear();
     let mut prev: Option<(usize, std::ops::Range<usize>)> = None;
     for (t, date) in dates.iter().enumerate() {
-        let before = if t == 0 { 0.0 } else { best[t - 1].0 };
+        let before = if t == 0 { 0.0 } else { sc.best[t - 1].0 };
+        sc.off.push(sc.values.len());
         let r = date.row[w as usize];
         if r == NONE {
-            values.push(Vec::new());
-            stayed.push(Vec::new());
-            best.push((before, NONE));
+            sc.best.push((before, NONE));
             prev = None;
             continue;
         }
         let arcs = date.start[r as usize] as usize..date.start[r as usize + 1] as usize;
         let forced = arcs.clone().find(|&a| date.forced[a]);
         let must = date.must[r as usize];
-        let mut vals = Vec::with_capacity(arcs.len());
-        let mut stay = Vec::with_capacity(arcs.len());
         let mut top =
             if must < 0 || forced.is_some() { (f64::INFINITY, NONE) } else { (before, NONE) };
         // Yesterday's arcs by demand, to find a stay.
@@ -269,7 +311,7 @@ fn schedule(dates: &[DateArcs], lambda: &[f64], bonus: f64, w: u32) -> (f64, Vec
                         j += 1;
                     }
                     if pr.start + j < pr.end && pd.demand[pr.start + j] == date.demand[a] {
-                        let stay_v = values[pt][j] - bonus;
+                        let stay_v = sc.values[sc.off[pt] + j] - bonus;
                         if stay_v < v {
                             v = stay_v;
                             s = true;
@@ -281,17 +323,15 @@ fn schedule(dates: &[DateArcs], lambda: &[f64], bonus: f64, w: u32) -> (f64, Vec
             if v < top.0 {
                 top = (v, i as u32);
             }
-            vals.push(v);
-            stay.push(s);
+            sc.values.push(v);
+            sc.stayed.push(s);
         }
-        values.push(vals);
-        stayed.push(stay);
-        best.push(top);
+        sc.best.push(top);
         prev = Some((t, arcs));
     }
     // Back from the last date: which slots the schedule takes.
     let mut taken = Vec::new();
-    let total = best.last().map_or(0.0, |b| b.0);
+    let total = sc.best.last().map_or(0.0, |b| b.0);
     let mut t = dates.len();
     // `follow`: the state to read on date t - 1 (an arc index, or NONE for
     // that date's best state).
@@ -299,7 +339,7 @@ fn schedule(dates: &[DateArcs], lambda: &[f64], bonus: f64, w: u32) -> (f64, Vec
     while t > 0 {
         t -= 1;
         let date = &dates[t];
-        let i = if follow == NONE { best[t].1 } else { follow };
+        let i = if follow == NONE { sc.best[t].1 } else { follow };
         follow = NONE;
         if i == NONE {
             continue;
@@ -307,7 +347,7 @@ fn schedule(dates: &[DateArcs], lambda: &[f64], bonus: f64, w: u32) -> (f64, Vec
         let r = date.row[w as usize] as usize;
         let a = date.start[r] as usize + i as usize;
         taken.push(date.slot[a]);
-        if stayed[t][i as usize] {
+        if sc.stayed[sc.off[t] + i as usize] {
             // Yesterday on the same demand: find its arc.
             let pd = &dates[t - 1];
             let pr = pd.row[w as usize] as usize;

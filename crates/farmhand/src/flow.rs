@@ -774,7 +774,7 @@ pub(crate) fn level12_face(t: &Transport) -> Face {
     let mut t0 = t.clone();
     t0.arc_cost.fill(0);
     let units = Units::new(&t0);
-    let (scale, _) = Scale::for_date(&t0, &units);
+    let (scale, width) = Scale::for_date(&t0, &units);
     // A few arcs a worker to start; the optimality check adds the rest.
     let mut keep = vec![false; t0.arc_demand.len()];
     for w in 0..t0.n_workers() {
@@ -785,12 +785,33 @@ pub(crate) fn level12_face(t: &Transport) -> Face {
     for a in greedy_start(&t0) {
         keep[a as usize] = true;
     }
-    let pi = simplex_rounds::<Cost>(&t0, &units, &scale, &mut keep, None, None, None)
+    // With no travel cost the weights always fit one i64 (`Scale`), and a
+    // scaled cycle has the sign of the lexicographic one, so the scaled
+    // problem has the same optimal plans and its duals the same face.
+    if width != Width::I64 {
+        let pi = simplex_rounds::<Cost>(&t0, &units, &scale, &mut keep, None, None, None)
+            .expect("no cancel, no deadline")
+            .pi;
+        return face_of(&t0, &units, &pi, |c| c, Cost::ZERO);
+    }
+    let pi = simplex_rounds::<i64>(&t0, &units, &scale, &mut keep, None, None, None)
         .expect("no cancel, no deadline")
         .pi;
+    face_of(&t0, &units, &pi, |c| i64::from_cost(c, &scale), 0)
+}
+
+/// The face from the final potentials `pi` of `t0`'s optimum on cost type
+/// `C` (`conv` turns a unit's cost into it).
+fn face_of<C: SxCost>(
+    t0: &Transport,
+    units: &Units,
+    pi: &[C],
+    conv: impl Fn(Cost) -> C,
+    zero: C,
+) -> Face {
     let n_w = t0.n_workers();
     let st = n_w + t0.n_demands();
-    let sign = |rc: Cost| match rc.cmp(&Cost::ZERO) {
+    let sign = |rc: C| match rc.cmp(&zero) {
         std::cmp::Ordering::Less => -1,
         std::cmp::Ordering::Equal => 0,
         std::cmp::Ordering::Greater => 1,
@@ -806,7 +827,7 @@ pub(crate) fn level12_face(t: &Transport) -> Face {
         .map(|d| {
             let (mut lo, mut hi) = (0, 0);
             for k in 1..=t0.cap[d] {
-                let rc = units.unit(&t0, d, t0.base[d] + k) + pi[n_w + d] - pi[st];
+                let rc = conv(units.unit(t0, d, t0.base[d] + k)) + pi[n_w + d] - pi[st];
                 match sign(rc) {
                     -1 => {
                         lo += 1;

@@ -76,6 +76,20 @@ impl Grid {
         grid
     }
 
+    /// Proposed schedules (per worker: (date, demand) of each date it
+    /// works) as a grid, for their continuity credits.
+    pub(crate) fn from_schedules(inst: &Instance, schedules: &[crate::bound::Schedule]) -> Grid {
+        let mut grid = Grid::new(inst);
+        for (w, s) in schedules.iter().enumerate() {
+            for &(day, d) in s {
+                if grid.get(i64::from(day), w as u32) == NONE {
+                    grid.set(day, w as u32, d);
+                }
+            }
+        }
+        grid
+    }
+
     /// The demand `w` works on `day`, or [`NONE`] (also outside the horizon).
     pub(crate) fn get(&self, day: i64, w: u32) -> u32 {
         if day < 0 || day >= i64::from(self.n_days) {
@@ -221,19 +235,25 @@ impl DayKey {
 /// then the next split crew, until none is split. Past
 /// [`CREW_BRANCH_SOLVES`] extra solves, the split crews left are pinned to
 /// their majority demand together, so a date costs a few solves at most.
+///
+/// With `hint`, the next date's side of the continuity credit comes from
+/// it (proposed schedules) instead of `grid` (the date-ordered pass, whose
+/// next date is not planned yet).
 pub(crate) fn plan_day(
     inst: &Instance,
     ctx: &CandidateContext,
     grid: &Grid,
     day: Day,
     warm: Option<&WarmBasis>,
+    hint: Option<&Grid>,
     tracker: &Tracker<'_>,
 ) -> Result<(DayResult, Option<WarmBasis>), Cancelled> {
     let allowed = grid.allowed(inst, day);
     let c = continuity_mm(inst);
     let (prev, next) = (i64::from(day) - 1, i64::from(day) + 1);
+    let ahead = hint.unwrap_or(grid);
     let credit = |w: u32, d: u32| {
-        c * (i64::from(grid.get(prev, w) == d) + i64::from(grid.get(next, w) == d))
+        c * (i64::from(grid.get(prev, w) == d) + i64::from(ahead.get(next, w) == d))
     };
     // Crew members of a member locked today may only join that demand.
     let mut crew_target: HashMap<u32, u32> = HashMap::new();
@@ -382,6 +402,7 @@ pub(crate) fn solve_in_order(
     ctx: &CandidateContext,
     grid: &mut Grid,
     starts: Vec<Option<WarmBasis>>,
+    hint: Option<&Grid>,
     tracker: &Tracker<'_>,
 ) -> Result<Ordered, Cancelled> {
     let mut days = Vec::with_capacity(inst.n_days as usize);
@@ -395,7 +416,7 @@ pub(crate) fn solve_in_order(
             // coupling relaxed), else from the date before's final basis.
             let own = starts.get(day as usize).and_then(Option::as_ref);
             let warm = own.or(bases.last().and_then(Option::as_ref));
-            plan_day(inst, ctx, grid, day, warm, tracker)?
+            plan_day(inst, ctx, grid, day, warm, hint, tracker)?
         };
         grid.replace(&locked_only(inst, day), &result);
         days.push(result);
@@ -414,16 +435,11 @@ pub(crate) fn plan_from_schedules(
     schedules: &[crate::bound::Schedule],
     tracker: &Tracker<'_>,
 ) -> Result<(Vec<DayResult>, Grid), Cancelled> {
-    let mut sched = Grid::new(inst);
-    for (w, s) in schedules.iter().enumerate() {
-        for &(day, d) in s {
-            sched.set(day, w as u32, d);
-        }
-    }
+    let sched = Grid::from_schedules(inst, schedules);
     let days: Vec<Result<DayResult, Cancelled>> = (0..inst.n_days)
         .into_par_iter()
         .map(|day| {
-            let planned = plan_day(inst, ctx, &sched, day, None, tracker).map(|(r, _)| r);
+            let planned = plan_day(inst, ctx, &sched, day, None, None, tracker).map(|(r, _)| r);
             tracker.date_done();
             planned
         })
@@ -569,7 +585,7 @@ pub(crate) fn improve(
             }
             // Warm from this date's last basis, else the previous date's.
             let warm = bases[day].as_ref().or(day.checked_sub(1).and_then(|p| bases[p].as_ref()));
-            let (new, basis) = plan_day(inst, ctx, grid, day as Day, warm, tracker)?;
+            let (new, basis) = plan_day(inst, ctx, grid, day as Day, warm, None, tracker)?;
             bases[day] = basis;
             tracker.date_done();
             let better = !days[day].complete
@@ -1256,7 +1272,8 @@ mod tests {
             let config = SolveConfig::default();
             let tracker = Tracker::new(&config, inst.n_days, Instant::now(), None);
             let mut grid = Grid::new(&inst);
-            let ordered = solve_in_order(&inst, &ctx, &mut grid, Vec::new(), &tracker).unwrap();
+            let ordered =
+                solve_in_order(&inst, &ctx, &mut grid, Vec::new(), None, &tracker).unwrap();
             let n = inst.n_days;
             for a in 0..n {
                 for b in (a + 2)..n {

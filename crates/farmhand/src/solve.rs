@@ -204,7 +204,15 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
             // time) but a better start (BENCHMARKS.md, "Across dates").
             tracker.add_pass();
             let starts = std::mem::take(&mut relaxed_bases);
-            let pass = improve::solve_in_order(inst, &ctx, &mut grid, starts, &tracker)?;
+            // The next date's side of each continuity credit from the
+            // schedules of the relaxation without day limits and crews:
+            // where the bonus would keep each worker (BENCHMARKS.md).
+            let target = objective_mm(inst, &relaxed) as f64 / KM_SCALE;
+            let hint =
+                crate::bound::relaxed_schedules(inst, SCHEDULE_STEPS, target, Some(&tracker))
+                    .map(|s| Grid::from_schedules(inst, &s));
+            let pass =
+                improve::solve_in_order(inst, &ctx, &mut grid, starts, hint.as_ref(), &tracker)?;
             days = pass.days;
             ordered = Some(pass.bases);
         }
