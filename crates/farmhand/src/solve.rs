@@ -180,6 +180,7 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
         // dates"); the relaxed plan's cost aims the bound's steps.
         let schedules = (relaxed_proven
             && inst.options.time_limit_ms.is_none()
+            && schedules_fit(inst)
             && coupling_holds(inst, &relaxed))
         .then(|| {
             let target = objective_mm(inst, &relaxed) as f64 / KM_SCALE;
@@ -208,9 +209,12 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
             // schedules of the relaxation without day limits and crews:
             // where the bonus would keep each worker (BENCHMARKS.md).
             let target = objective_mm(inst, &relaxed) as f64 / KM_SCALE;
-            let hint =
-                crate::bound::relaxed_schedules(inst, SCHEDULE_STEPS, target, Some(&tracker))
-                    .map(|s| Grid::from_schedules(inst, &s));
+            let hint = schedules_fit(inst)
+                .then(|| {
+                    crate::bound::relaxed_schedules(inst, SCHEDULE_STEPS, target, Some(&tracker))
+                })
+                .flatten()
+                .map(|s| Grid::from_schedules(inst, &s));
             let pass =
                 improve::solve_in_order(inst, &ctx, &mut grid, starts, hint.as_ref(), &tracker)?;
             days = pass.days;
@@ -635,6 +639,17 @@ fn solve_dates_keeping(
 /// by continuity alone: on the county 30 steps gave 20,738 km, 100 gave
 /// 15,926 and 300 gave 6,229 (the relaxed plan's start: 26,340).
 const SCHEDULE_STEPS: usize = 300;
+
+/// Workers times dates up to which the schedules of `bound.rs` start a
+/// coupled plan: they hold every date's allowed arcs at once and price
+/// them 300 times, so time and memory grow with the eligible pairs (the
+/// county, 2,000 workers by 60 dates, takes about 15 s and peaks at 274
+/// MiB instead of about 50). Larger problems start as before.
+const SCHEDULE_MAX_WORKER_DAYS: usize = 500_000;
+
+fn schedules_fit(inst: &Instance) -> bool {
+    inst.workers.len() * inst.n_days as usize <= SCHEDULE_MAX_WORKER_DAYS
+}
 
 /// Dates per segment of [`solve_dates_independently`]: each segment's
 /// middle date starts cold, every other date warm. Fewer segments start cold
