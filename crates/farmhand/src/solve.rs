@@ -647,8 +647,12 @@ const SCHEDULE_STEPS: usize = 300;
 /// MiB instead of about 50). Larger problems start as before.
 const SCHEDULE_MAX_WORKER_DAYS: usize = 500_000;
 
+/// Whether worker schedules are worth computing: the continuity bonus
+/// counts, there is a next date to stay on, and they fit (see above).
 fn schedules_fit(inst: &Instance) -> bool {
-    inst.workers.len() * inst.n_days as usize <= SCHEDULE_MAX_WORKER_DAYS
+    continuity_mm(inst) > 0
+        && inst.n_days > 1
+        && inst.workers.len() * inst.n_days as usize <= SCHEDULE_MAX_WORKER_DAYS
 }
 
 /// Dates per segment of [`solve_dates_independently`]: each segment's
