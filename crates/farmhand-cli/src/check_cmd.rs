@@ -1,5 +1,6 @@
 //! `farmhand check`: verify a solution against its problem.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -29,18 +30,19 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     let solution = read_solution(&args.solution).map_err(ParseFailure::into_error)?;
     let report = farmhand::check(&problem, &solution);
 
+    let mut out = std::io::stdout().lock();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     } else if report.ok {
-        println!("ok");
+        writeln!(out, "ok")?;
         if let Some(summary) = &report.recomputed {
             for line in render::headline(summary) {
-                println!("  {line}");
+                writeln!(out, "  {line}")?;
             }
         }
     } else {
         for v in &report.violations {
-            println!("{}: {} [{}]", v.path, v.message, v.code);
+            writeln!(out, "{}: {} [{}]", v.path, v.message, v.code)?;
         }
         eprintln!("{} violation(s)", report.violations.len());
     }

@@ -1,5 +1,6 @@
 //! `farmhand validate`: list every issue and warning of a problem.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -53,15 +54,16 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     };
     let valid = errors.is_empty();
 
+    let mut out = std::io::stdout().lock();
     if args.json {
         let report = serde_json::json!({"valid": valid, "errors": errors, "warnings": warnings});
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     } else {
         for issue in &errors {
-            println!("{issue}");
+            writeln!(out, "{issue}")?;
         }
         for warning in &warnings {
-            println!("warning: {warning}");
+            writeln!(out, "warning: {warning}")?;
         }
         match counts {
             Some((workers, demands, days)) => eprintln!(
@@ -86,13 +88,14 @@ fn run_sheets(args: &Args, workers: &Path, demands: &Path) -> Result<ExitCode> {
             Err(err) => (err.issues, Vec::new(), None),
         };
     let valid = errors.is_empty();
+    let mut out = std::io::stdout().lock();
     if args.json {
         let report = serde_json::json!({"valid": valid, "errors": errors, "warnings": warnings});
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     } else {
-        print!("{}", sheets::lines(&errors));
+        write!(out, "{}", sheets::lines(&errors))?;
         for warning in &warnings {
-            println!("warning: {warning}");
+            writeln!(out, "warning: {warning}")?;
         }
         match counts {
             Some((workers, demands, days)) => eprintln!(

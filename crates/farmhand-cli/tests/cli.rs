@@ -601,3 +601,20 @@ fn compact_output_is_the_same_solution_on_one_line() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--compact"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_closed_pipe_stops_quietly_without_a_panic() {
+    // `farmhand generate ... | head -c 1`: the reader goes away. The county
+    // preset's JSON is far larger than a pipe's buffer, so the writer must
+    // meet the closed pipe whenever the reader closes it.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_farmhand"))
+        .args(["generate", "--preset", "county", "-q"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(141), "as a program stopped by SIGPIPE");
+}
