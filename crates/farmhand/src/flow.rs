@@ -1234,44 +1234,9 @@ mod tests {
         c
     }
 
-    /// Every assignment of workers to arcs (or none), exhaustively.
-    fn brute(t: &Transport) -> Cost {
-        fn go(t: &Transport, w: usize, cur: &mut Vec<u32>, best: &mut Option<Cost>) {
-            if w == t.n_workers() {
-                let mut fill = vec![0u32; t.n_demands()];
-                for &a in cur.iter() {
-                    if a != NONE {
-                        fill[t.arc_demand[a as usize] as usize] += 1;
-                    }
-                }
-                if fill.iter().zip(&t.cap).all(|(f, c)| f <= c) {
-                    let c = total(t, cur);
-                    if best.is_none_or(|b| c < b) {
-                        *best = Some(c);
-                    }
-                }
-                return;
-            }
-            cur.push(NONE);
-            go(t, w + 1, cur, best);
-            cur.pop();
-            for a in t.arcs(w) {
-                cur.push(a as u32);
-                go(t, w + 1, cur, best);
-                cur.pop();
-            }
-        }
-        let mut best = None;
-        go(t, 0, &mut Vec::new(), &mut best);
-        best.unwrap()
-    }
-
-    /// The face of a date is exactly its set of plans optimal at levels 1
-    /// and 2: every feasible plan, enumerated, is in the face if and only
-    /// if no plan has a better fill and imbalance.
-    #[test]
-    fn the_face_is_exactly_the_plans_optimal_at_levels_1_and_2() {
-        fn plans(t: &Transport, w: usize, cur: &mut Vec<u32>, out: &mut Vec<Vec<u32>>) {
+    /// Every feasible plan (per worker: an arc or none), exhaustively.
+    fn plans(t: &Transport) -> Vec<Vec<u32>> {
+        fn go(t: &Transport, w: usize, cur: &mut Vec<u32>, out: &mut Vec<Vec<u32>>) {
             if w == t.n_workers() {
                 let mut fill = vec![0u32; t.n_demands()];
                 for &a in cur.iter().filter(|&&a| a != NONE) {
@@ -1283,14 +1248,29 @@ mod tests {
                 return;
             }
             cur.push(NONE);
-            plans(t, w + 1, cur, out);
+            go(t, w + 1, cur, out);
             cur.pop();
             for a in t.arcs(w) {
                 cur.push(a as u32);
-                plans(t, w + 1, cur, out);
+                go(t, w + 1, cur, out);
                 cur.pop();
             }
         }
+        let mut out = Vec::new();
+        go(t, 0, &mut Vec::new(), &mut out);
+        out
+    }
+
+    /// The optimum over every feasible plan.
+    fn brute(t: &Transport) -> Cost {
+        plans(t).iter().map(|p| total(t, p)).min().unwrap()
+    }
+
+    /// The face of a date is exactly its set of plans optimal at levels 1
+    /// and 2: every feasible plan, enumerated, is in the face if and only
+    /// if no plan has a better fill and imbalance.
+    #[test]
+    fn the_face_is_exactly_the_plans_optimal_at_levels_1_and_2() {
         let mut s = 7u64;
         let mut ties = 0;
         for case in 0..600 {
@@ -1309,8 +1289,7 @@ mod tests {
             let refs: Vec<&[(u32, i64)]> = per_worker.iter().map(|v| v.as_slice()).collect();
             let t = transport(&refs, &per_day, &per_day, &priority, case % 3 != 0);
             let face = level12_face(&t);
-            let mut all = Vec::new();
-            plans(&t, 0, &mut Vec::new(), &mut all);
+            let all = plans(&t);
             let levels = |p: &[u32]| {
                 let c = total(&t, p);
                 (c.fill, c.share)

@@ -577,15 +577,7 @@ fn solve_dates_keeping(
             let rules = DayRules { allowed: &allowed, forced: &HashMap::new() };
             let credit = |w: u32, d: u32| relaxed_credit(inst, shares, day, w, d);
             let cands = priced_candidates(inst, ctx, day, &rules, &credit);
-            let ids = Ids { workers: &cands.workers, demands: &cands.demands };
-            let (sol, next) = solve_transport_warm(
-                &cands.transport,
-                ids,
-                warm,
-                tracker.cancel_flag(),
-                tracker.deadline(),
-            )?;
-            (day_result(inst, day, &cands, &sol), next)
+            solve_candidates_warm(inst, day, &cands, warm, tracker)?
         };
         tracker.date_done();
         Ok::<_, Cancelled>(solved)
