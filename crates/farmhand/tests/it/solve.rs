@@ -47,6 +47,19 @@ fn bundled_example_passes_the_checker() {
     assert!(s.summary.weighted_fill <= s.summary.weighted_fill_bound);
 }
 
+/// The small preset coupled by continuity alone: no day limits, crews or
+/// locked assignments (the problems the schedules bound starts).
+fn continuity_only(seed: u64) -> Problem {
+    let mut p = generate(Preset::Small, seed);
+    for w in &mut p.workers {
+        w.max_days = None;
+        w.max_consecutive_days = None;
+        w.crew = None;
+    }
+    p.locked.clear();
+    p
+}
+
 #[test]
 fn same_output_with_one_and_four_threads() {
     let text = include_str!("../../../../examples/wanju-spring.json");
@@ -55,14 +68,7 @@ fn same_output_with_one_and_four_threads() {
     make_separable(&mut sep);
     problems.push(sep);
     // Coupled by continuity alone: the plan starts from the schedules bound.
-    let mut continuity = generate(Preset::Small, 9);
-    for w in &mut continuity.workers {
-        w.max_days = None;
-        w.max_consecutive_days = None;
-        w.crew = None;
-    }
-    continuity.locked.clear();
-    problems.push(continuity);
+    problems.push(continuity_only(9));
     for p in &problems {
         let inst = validate(p).unwrap();
         let run = |threads: usize| {
@@ -330,14 +336,7 @@ fn progress_reaches_its_total_and_never_overshoots() {
     // of the improvement phase extend the total by one pass over the dates
     // instead of starting again from zero.
     // Coupled by continuity alone: the schedules bound's passes count too.
-    let mut continuity = generate(Preset::Small, 5);
-    for w in &mut continuity.workers {
-        w.max_days = None;
-        w.max_consecutive_days = None;
-        w.crew = None;
-    }
-    continuity.locked.clear();
-    for problem in [generate(Preset::Small, 2), generate(Preset::Tiny, 3), continuity] {
+    for problem in [generate(Preset::Small, 2), generate(Preset::Tiny, 3), continuity_only(5)] {
         let seen: Arc<Mutex<Vec<farmhand::Progress>>> = Arc::default();
         let sink = seen.clone();
         let config = SolveConfig {
