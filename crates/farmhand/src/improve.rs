@@ -1,8 +1,9 @@
 //! Dates that couple: the date-ordered pass (or, under a time limit, the
-//! repair of the relaxed optimum), the improvement phase and the greedy plan
-//! of dates the time limit left unsolved.
+//! repair of the relaxed optimum) and the improvement phase; the greedy plan
+//! of dates the time limit left unsolved (`greedy.rs`) repairs with
+//! [`repair`] too.
 //!
-//! All three work on a [`Grid`], who works where on every date, so a date can
+//! They all work on a [`Grid`], who works where on every date, so a date can
 //! be planned with both of its neighbours fixed:
 //!
 //! * a worker may take a new assignment on a date only if `max_days` and
@@ -28,7 +29,6 @@ use rayon::prelude::*;
 
 use crate::candidates::{locked_on, CandidateContext, DayCandidates, DayRules, KM_SCALE};
 use crate::flow::{solve_transport_warm, Cancelled, Ids, Transport, NONE};
-use crate::index::{chord2_for_km, SpatialIndex};
 use crate::model::{Day, Fixed, Instance};
 use crate::simplex::{ArcKey, NodeKey, WarmBasis};
 use crate::solve::{
@@ -135,7 +135,7 @@ impl Grid {
     }
 
     /// Workers who may take a new assignment on `day` given every other date.
-    fn allowed(&self, inst: &Instance, day: Day) -> Vec<bool> {
+    pub(crate) fn allowed(&self, inst: &Instance, day: Day) -> Vec<bool> {
         let mut allowed: Vec<bool> = inst
             .workers
             .iter()
@@ -971,279 +971,6 @@ fn merge(inst: &Instance, cands: &[DayCandidates], one_of: &[bool]) -> Joint {
         .map(|(d, date)| joint_demand(inst, d, date))
         .collect();
     Joint { transport: t, worker, source, worker_key, demand_key }
-}
-
-/// Plans the dates still incomplete (past the deadline) greedily: demands
-/// by priority, one hand each in turn, nearest allowed worker first, within
-/// every hard rule. Sound, quick, not optimal. The dates are planned in
-/// parallel, each against the plan of the dates already complete; the day
-/// limits that planning them apart can break are then restored by
-/// [`repair`] (dropping assignments). Memory stays per date: each date
-/// indexes only its allowed workers and each demand fetches only as many
-/// of its nearest as it uses.
-pub(crate) fn greedy_fill(
-    inst: &Instance,
-    ctx: &CandidateContext,
-    days: &mut [DayResult],
-    grid: &mut Grid,
-) {
-    let todo: Vec<usize> = (0..days.len()).filter(|&d| !days[d].complete).collect();
-    if todo.is_empty() {
-        return;
-    }
-    let near = Nearby::new(inst);
-    let planned: Vec<DayResult> =
-        todo.par_iter().map(|&day| greedy_day(inst, ctx, grid, &near, day as Day)).collect();
-    for (&day, new) in todo.iter().zip(planned) {
-        days[day] = new;
-    }
-    repair(inst, days);
-    *grid = Grid::new(inst);
-    for d in days.iter() {
-        grid.replace(&locked_only(inst, d.day), d);
-    }
-}
-
-/// A generous prediction of [`greedy_fill`]'s time if every date were left
-/// to it: the busiest date planned once (on an empty grid, thrown away),
-/// times the number of dates, divided among the threads.
-pub(crate) fn predict_greedy(inst: &Instance, ctx: &CandidateContext) -> std::time::Duration {
-    let started = std::time::Instant::now();
-    let busiest = (0..inst.n_days)
-        .max_by_key(|&day| {
-            let active = inst.demands.iter().filter(|d| d.is_active(day)).count();
-            (active, std::cmp::Reverse(day))
-        })
-        .unwrap_or(0);
-    if inst.n_days > 0 {
-        let grid = Grid::new(inst);
-        let _ = greedy_day(inst, ctx, &grid, &Nearby::new(inst), busiest);
-    }
-    let threads = rayon::current_num_threads().max(1) as f64;
-    started.elapsed().mul_f64(f64::from(inst.n_days.max(1)) / threads)
-}
-
-/// What the greedy plan needs beyond the instance, built once.
-pub(crate) struct Nearby {
-    /// Per farm: (worker, km) of its travel overrides.
-    overrides: Vec<Vec<(u32, f64)>>,
-    /// The largest travel limit of anyone: no one is eligible beyond it.
-    max_km: f64,
-    /// Per worker: the squared chord of their travel limit, a cheap test
-    /// before the exact distance.
-    limit2: Vec<f64>,
-}
-
-impl Nearby {
-    pub(crate) fn new(inst: &Instance) -> Nearby {
-        let overrides = crate::explain::overrides_by_farm(inst);
-        let max_km = inst.workers.iter().map(|w| w.max_km).fold(0.0, f64::max);
-        let limit2 = inst.workers.iter().map(|w| chord2_for_km(w.max_km)).collect();
-        Nearby { overrides, max_km, limit2 }
-    }
-}
-
-/// One demand's eligible workers of the date (rules 5-7), nearest first:
-/// first a short batch read from the nearest-first stream (most demands
-/// fill from it), and for a demand that uses it up, one scan of everyone
-/// in range who is still free.
-struct Feed {
-    list: Vec<(u32, f64)>,
-    /// Next entry of `list` to offer.
-    next: usize,
-    /// Nothing more to read: `list` is all this demand will be offered.
-    complete: bool,
-    /// Reads after the first batch.
-    reads: u32,
-}
-
-impl Feed {
-    /// The first batch: `want` eligible workers from the stream, and the
-    /// demand's travel overrides, nearest first.
-    fn new(g: &GreedyDay<'_>, d: u32, want: usize) -> Feed {
-        let (inst, dem) = (g.inst, &g.inst.demands[d as usize]);
-        let mut feed = Feed { list: Vec::new(), next: 0, complete: false, reads: 0 };
-        for &(w, km) in &g.near.overrides[dem.farm as usize] {
-            if eligible(inst, w, d, km) {
-                feed.list.push((w, km));
-            }
-        }
-        let mut found = 0;
-        feed.complete = true;
-        let beyond = chord2_for_km(g.near.max_km);
-        for (w, c2) in g.index.nearest_chord2(dem.location) {
-            if c2 > beyond {
-                break;
-            }
-            if c2 > g.near.limit2[w as usize] || g.overridden(w, d) {
-                continue;
-            }
-            let km = g.km(w, d);
-            if eligible(inst, w, d, km) {
-                feed.list.push((w, km));
-                found += 1;
-                if found == want {
-                    feed.complete = false;
-                    break;
-                }
-            }
-        }
-        feed.list.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-        feed
-    }
-
-    /// Replaces the list by the eligible workers still free (still in the
-    /// date's index), nearest first, reading at most `cap` of the nearest
-    /// free workers: a safety net bounds its time, so a demand whose
-    /// nearest free workers are all ineligible (skills) gives up rather
-    /// than read everyone in range, and a demand reads at most
-    /// [`GREEDY_READS`] times. Returns whether there is any.
-    fn rest(&mut self, g: &GreedyDay<'_>, d: u32, free: &[bool], cap: usize) -> bool {
-        if self.complete {
-            return false;
-        }
-        let (inst, dem) = (g.inst, &g.inst.demands[d as usize]);
-        let mut list: Vec<(u32, f64)> = g.near.overrides[dem.farm as usize]
-            .iter()
-            .copied()
-            .filter(|&(w, km)| free[w as usize] && eligible(inst, w, d, km))
-            .collect();
-        self.reads += 1;
-        let mut complete = true;
-        let beyond = chord2_for_km(g.near.max_km);
-        for (read, (w, c2)) in g.index.nearest_chord2(dem.location).enumerate() {
-            if c2 > beyond {
-                break;
-            }
-            if read == cap {
-                complete = false;
-                break;
-            }
-            if c2 <= g.near.limit2[w as usize] && free[w as usize] && !g.overridden(w, d) {
-                let km = g.km(w, d);
-                if eligible(inst, w, d, km) {
-                    list.push((w, km));
-                }
-            }
-        }
-        list.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-        let reads = self.reads;
-        *self = Feed { list, next: 0, complete: complete || reads >= GREEDY_READS, reads };
-        !self.list.is_empty()
-    }
-}
-
-/// How many times a demand of the greedy plan reads the nearest free
-/// workers after its first batch.
-const GREEDY_READS: u32 = 1;
-
-/// One date of the greedy plan: its allowed workers indexed, each removed
-/// from the index when taken, so a demand that reads everyone in range
-/// late in the plan reads only the few still free.
-struct GreedyDay<'a> {
-    inst: &'a Instance,
-    ctx: &'a CandidateContext,
-    near: &'a Nearby,
-    index: SpatialIndex,
-}
-
-impl GreedyDay<'_> {
-    fn km(&self, w: u32, d: u32) -> f64 {
-        let (inst, ctx) = (self.inst, self.ctx);
-        crate::geo_util::haversine_km_with(
-            inst.workers[w as usize].location,
-            ctx.worker_cos[w as usize],
-            inst.demands[d as usize].location,
-            ctx.demand_cos[d as usize],
-        )
-    }
-
-    /// A travel override sets this pair's distance (it is listed apart).
-    fn overridden(&self, w: u32, d: u32) -> bool {
-        let farm = self.inst.demands[d as usize].farm;
-        self.near.overrides[farm as usize].binary_search_by_key(&w, |&(x, _)| x).is_ok()
-    }
-}
-
-/// Rules 5-7 for worker `w` on demand `d` at distance `km`.
-fn eligible(inst: &Instance, w: u32, d: u32, km: f64) -> bool {
-    let (wk, dem) = (&inst.workers[w as usize], &inst.demands[d as usize]);
-    km <= wk.max_km && wk.has_skills(&dem.required) && !wk.excludes(dem.farm)
-}
-
-fn greedy_day(
-    inst: &Instance,
-    ctx: &CandidateContext,
-    grid: &Grid,
-    near: &Nearby,
-    day: Day,
-) -> DayResult {
-    let mut allowed = grid.allowed(inst, day);
-    let index = SpatialIndex::new(
-        inst.workers
-            .iter()
-            .enumerate()
-            .filter(|&(w, _)| allowed[w])
-            .map(|(w, wk)| (w as u32, wk.location)),
-    );
-    let mut g = GreedyDay { inst, ctx, near, index };
-    let mut result = locked_only(inst, day);
-    let mut crew_on: HashMap<u32, u32> = HashMap::new();
-    let mut need: HashMap<u32, u32> = HashMap::new();
-    for &(w, d, _) in &result.assignments {
-        if let Some(crew) = inst.workers[w as usize].crew {
-            crew_on.insert(crew, d);
-        }
-        *need.entry(d).or_default() += 1;
-    }
-    let mut order: Vec<u32> = (0..inst.demands.len() as u32)
-        .filter(|&d| inst.demands[d as usize].is_active(day))
-        .collect();
-    order.sort_by_key(|&d| (std::cmp::Reverse(inst.demands[d as usize].priority), d));
-    // Each demand's first batch in parallel (it depends only on the demand
-    // and the date's index); a demand that uses its batch up reads on.
-    let batch = |d: u32| 2 * inst.demands[d as usize].per_day as usize + 8;
-    let mut feeds: Vec<Feed> = order.par_iter().map(|&d| Feed::new(&g, d, batch(d))).collect();
-    loop {
-        let mut any = false;
-        for (i, &d) in order.iter().enumerate() {
-            let have = need.get(&d).copied().unwrap_or(0);
-            if have >= inst.demands[d as usize].per_day {
-                continue;
-            }
-            let feed = &mut feeds[i];
-            loop {
-                if feed.next == feed.list.len() && !feed.rest(&g, d, &allowed, 4 * batch(d)) {
-                    break;
-                }
-                let (w, km) = feed.list[feed.next];
-                feed.next += 1;
-                let crew = inst.workers[w as usize].crew;
-                if allowed[w as usize]
-                    && crew.is_none_or(|c| crew_on.get(&c).is_none_or(|&t| t == d))
-                {
-                    allowed[w as usize] = false;
-                    g.index.remove(w, inst.workers[w as usize].location);
-                    if let Some(c) = crew {
-                        crew_on.insert(c, d);
-                    }
-                    *need.entry(d).or_default() += 1;
-                    result.assignments.push((w, d, km));
-                    any = true;
-                    break;
-                }
-            }
-        }
-        if !any {
-            break;
-        }
-    }
-    result.weighted_fill = result
-        .assignments
-        .iter()
-        .map(|&(_, d, _)| i64::from(inst.demands[d as usize].priority))
-        .sum();
-    result
 }
 
 #[cfg(test)]

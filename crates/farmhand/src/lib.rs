@@ -35,6 +35,7 @@ mod flow;
 pub mod format;
 pub mod generate;
 mod geo_util;
+mod greedy;
 mod improve;
 mod index;
 mod model;

@@ -15,7 +15,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -26,6 +26,7 @@ use crate::candidates::{
 use crate::explain::{self, explain};
 use crate::flow::{solve_transport_warm, Cancelled, Ids, TransportSolution, NONE};
 use crate::format::{Assignment, Problem, Solution, SolvedAssignment, Summary};
+use crate::greedy;
 use crate::improve::{self, base_mm, continuity_mm, Grid, MAX_ARC_COST};
 use crate::model::{Day, DaySet, Fixed, Instance};
 use crate::simplex::WarmBasis;
@@ -133,13 +134,16 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
     let limit = inst.options.time_limit_ms.map(|ms| Duration::from_millis(ms.max(0) as u64));
     let ctx = CandidateContext::new(inst);
     let split = inst.splits_by_date();
+    // What the greedy plan reads, built when a time limit calls for it.
+    let near = OnceLock::new();
+    let nearby = || near.get_or_init(|| greedy::Nearby::new(inst));
     // Under a time limit, the search ends early enough for the whole answer
     // to meet it: the tail after it (the greedy plan of dates not reached,
     // explaining, assembling) is predicted by timing a sample of that work
     // first, generously (as if every date were left to the greedy plan).
     let mut limit = limit;
     if let Some(l) = limit {
-        let tail = improve::predict_greedy(inst, &ctx) + explain::predict(inst, &ctx);
+        let tail = greedy::predict_greedy(inst, &ctx, nearby()) + explain::predict(inst, &ctx);
         let reserve = started.elapsed() + tail.mul_f64(TAIL_MARGIN) + Duration::from_millis(5);
         limit = Some(l.saturating_sub(reserve));
     }
@@ -224,13 +228,15 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
         tracker.set_phase(PHASE_ENDS[1]);
         stats = improve::improve(inst, &ctx, &mut days, &mut grid, ordered, &tracker)?;
         phase_ms[2] = ms();
-        improve::greedy_fill(inst, &ctx, &mut days, &mut grid);
+        if days.iter().any(|d| !d.complete) {
+            greedy::greedy_fill(inst, &ctx, nearby(), &mut days, &mut grid);
+        }
     } else if days.iter().any(|d| !d.complete) {
         let mut grid = Grid::new(inst);
         for d in &days {
             grid.replace(&locked_only(inst, d.day), d);
         }
-        improve::greedy_fill(inst, &ctx, &mut days, &mut grid);
+        greedy::greedy_fill(inst, &ctx, nearby(), &mut days, &mut grid);
     }
     phase_ms[3] = ms();
     let cut_short = days.iter().filter(|d| d.complete && !d.proven).count();
