@@ -426,32 +426,6 @@ pub(crate) fn solve_in_order(
     Ok(Ordered { days, bases })
 }
 
-/// Plans every date exactly with the continuity credits of given schedules
-/// as its neighbours (per worker: (date, demand) of each date it works),
-/// in parallel; returns the plans and their grid.
-pub(crate) fn plan_from_schedules(
-    inst: &Instance,
-    ctx: &CandidateContext,
-    schedules: &[crate::bound::Schedule],
-    tracker: &Tracker<'_>,
-) -> Result<(Vec<DayResult>, Grid), Cancelled> {
-    let sched = Grid::from_schedules(inst, schedules);
-    let days: Vec<Result<DayResult, Cancelled>> = (0..inst.n_days)
-        .into_par_iter()
-        .map(|day| {
-            let planned = plan_day(inst, ctx, &sched, day, None, None, tracker).map(|(r, _)| r);
-            tracker.date_done();
-            planned
-        })
-        .collect();
-    let days = days.into_iter().collect::<Result<Vec<_>, _>>()?;
-    let mut grid = Grid::new(inst);
-    for d in &days {
-        grid.replace(&locked_only(inst, d.day), d);
-    }
-    Ok((days, grid))
-}
-
 /// Makes the relaxed per-date optimum obey the coupling rules by dropping
 /// assignments, never adding any: a split crew keeps the members on the
 /// demand of its locked member, else on the demand most of them took (ties:

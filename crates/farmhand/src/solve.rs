@@ -178,44 +178,44 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
     if coupled {
         let mut grid = Grid::new(inst);
         let mut ordered = None;
-        // Coupled by continuity alone and no time limit: the relaxed plan
-        // obeys every rule, and the workers' schedules of the lower bound
-        // (`bound.rs`) make a far better start (BENCHMARKS.md, "Across
-        // dates"); the relaxed plan's cost aims the bound's steps.
-        let schedules = (relaxed_proven
-            && inst.options.time_limit_ms.is_none()
-            && schedules_fit(inst)
-            && coupling_holds(inst, &relaxed))
-        .then(|| {
-            let target = objective_mm(inst, &relaxed) as f64 / KM_SCALE;
-            crate::bound::bound_and_schedules(inst, SCHEDULE_STEPS, target, Some(&tracker))
-        })
-        .flatten();
-        if let Some((bound, schedules)) = schedules {
-            schedules_km = Some(bound.km);
-            tracker.add_pass();
-            let (d, g) = improve::plan_from_schedules(inst, &ctx, &schedules, &tracker)?;
-            days = d;
-            grid = g;
-        } else if coupling_holds(inst, &relaxed) || inst.options.time_limit_ms.is_some() {
+        let limited = inst.options.time_limit_ms.is_some();
+        if limited || (coupling_holds(inst, &relaxed) && !schedules_fit(inst)) {
             // Under a time limit, the relaxed plan repaired: it is ready as
-            // soon as the parallel relaxed pass is.
+            // soon as the parallel relaxed pass is. So is a relaxed plan
+            // that obeys every rule when there are no schedules to start
+            // from (no continuity bonus, or too large for them).
             improve::repair(inst, &mut days);
             for d in &days {
                 grid.replace(&locked_only(inst, d.day), d);
             }
         } else {
-            // Without one, the date-ordered pass: slower (one date at a
-            // time) but a better start (BENCHMARKS.md, "Across dates").
+            // The date-ordered pass: one date at a time, each planned
+            // exactly with the dates before it fixed. The next date's side
+            // of each continuity credit comes from the workers' schedules
+            // of `bound.rs` (day limits, crews and locked workers left
+            // out): where the bonus would keep each worker. On problems
+            // coupled by continuity alone those schedules' multipliers
+            // also give the lower bound that can prove a plan optimal;
+            // the relaxed plan's cost aims their steps (BENCHMARKS.md,
+            // "Across dates").
             tracker.add_pass();
             let starts = std::mem::take(&mut relaxed_bases);
-            // The next date's side of each continuity credit from the
-            // schedules of the relaxation without day limits and crews:
-            // where the bonus would keep each worker (BENCHMARKS.md).
             let target = objective_mm(inst, &relaxed) as f64 / KM_SCALE;
             let hint = schedules_fit(inst)
                 .then(|| {
-                    crate::bound::relaxed_schedules(inst, SCHEDULE_STEPS, target, Some(&tracker))
+                    let bound = crate::bound::bound_and_schedules;
+                    match bound(inst, SCHEDULE_STEPS, target, Some(&tracker)) {
+                        Some((b, s)) => {
+                            schedules_km = relaxed_proven.then_some(b.km);
+                            Some(s)
+                        }
+                        None => crate::bound::relaxed_schedules(
+                            inst,
+                            SCHEDULE_STEPS,
+                            target,
+                            Some(&tracker),
+                        ),
+                    }
                 })
                 .flatten()
                 .map(|s| Grid::from_schedules(inst, &s));
@@ -638,17 +638,19 @@ fn solve_dates_keeping(
     Ok((days, bases))
 }
 
-/// Subgradient steps of the schedules bound when it starts a plan coupled
-/// by continuity alone: on the county, plain steps aimed at 26,000 km, 30
-/// steps gave 20,738 km, 100 gave 15,926 and 300 gave 6,229 (the relaxed
-/// plan's start: 26,340).
+/// Subgradient steps of the schedules of `bound.rs` that guide the
+/// date-ordered pass. Measured when they started the plan instead: on the
+/// county continuity variant, plain steps aimed at 26,000 km, 30 steps gave
+/// 20,738 km, 100 gave 15,926 and 300 gave 6,229 (the relaxed plan's
+/// start: 26,340).
 const SCHEDULE_STEPS: usize = 300;
 
-/// Workers times dates up to which the schedules of `bound.rs` start a
+/// Workers times dates up to which the schedules of `bound.rs` guide a
 /// coupled plan: they hold every date's allowed arcs at once and price
 /// them 300 times, so time and memory grow with the eligible pairs (the
 /// county, 2,000 workers by 60 dates, takes about 15 s and peaks at 274
-/// MiB instead of about 50). Larger problems start as before.
+/// MiB instead of about 50). Larger problems start from the relaxed plan
+/// (or, with day limits or crews, take the ordered pass without them).
 const SCHEDULE_MAX_WORKER_DAYS: usize = 500_000;
 
 /// Whether worker schedules are worth computing: the continuity bonus

@@ -48,7 +48,7 @@ fn bundled_example_passes_the_checker() {
 }
 
 /// The small preset coupled by continuity alone: no day limits, crews or
-/// locked assignments (the problems the schedules bound starts).
+/// locked assignments (where the schedules bound holds).
 fn continuity_only(seed: u64) -> Problem {
     let mut p = generate(Preset::Small, seed);
     for w in &mut p.workers {
@@ -67,7 +67,7 @@ fn same_output_with_one_and_four_threads() {
     let mut sep = generate(Preset::Small, 8);
     make_separable(&mut sep);
     problems.push(sep);
-    // Coupled by continuity alone: the plan starts from the schedules bound.
+    // Coupled by continuity alone: the ordered pass takes hints from the schedules bound.
     problems.push(continuity_only(9));
     for p in &problems {
         let inst = validate(p).unwrap();
