@@ -116,17 +116,38 @@ impl SxCost for i128 {
     }
 }
 
-impl SxCost for i64 {
-    const ZERO: i64 = 0;
-    fn km(km: i64) -> i64 {
-        km
+/// A 64-bit cost whose sums wrap around instead of overflowing: the
+/// simplex on it keeps every potential modulo 2^64, and the values it
+/// compares (reduced costs, which are costs of simple cycles) are exact
+/// as long as they fit, which [`Scale::for_date`] makes sure of.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct W64(pub(crate) i64);
+
+impl Add for W64 {
+    type Output = W64;
+    fn add(self, o: W64) -> W64 {
+        W64(self.0.wrapping_add(o.0))
     }
-    fn from_cost(c: Cost, s: &Scale) -> i64 {
-        // `Scale::for_date` chose i64 only if every value fits.
-        (i128::from(c.fill) * s.fill + c.share * s.share + i128::from(c.km)) as i64
+}
+
+impl Sub for W64 {
+    type Output = W64;
+    fn sub(self, o: W64) -> W64 {
+        W64(self.0.wrapping_sub(o.0))
     }
-    fn times(self, sign: i8) -> i64 {
-        self * i64::from(sign)
+}
+
+impl SxCost for W64 {
+    const ZERO: W64 = W64(0);
+    fn km(km: i64) -> W64 {
+        W64(km)
+    }
+    fn from_cost(c: Cost, s: &Scale) -> W64 {
+        // `Scale::for_date` chose this width only if every arc's cost fits.
+        W64((i128::from(c.fill) * s.fill + c.share * s.share + i128::from(c.km)) as i64)
+    }
+    fn times(self, sign: i8) -> W64 {
+        W64(self.0.wrapping_mul(i64::from(sign)))
     }
 }
 
@@ -140,8 +161,23 @@ impl SxCost for i64 {
 /// `2 * min(workers, demands) + 2` candidate arcs. With `K` the largest arc
 /// km cost and `S` the largest unit share cost, `w2 > (2n + 2) K` makes the
 /// km part too small to outweigh one share unit, and `w1 > 2 S w2 + w2`
-/// does the same for one fill unit. Potentials are sums along tree paths,
-/// which are simple too, so they stay within a small multiple of `w1`.
+/// does the same for one fill unit.
+///
+/// Of the two arcs at the source/sink, a unit arc costs at most `f` fill
+/// units (`f` the largest priority) and a source arc none, and a cycle
+/// through both of a demand's unit arcs or two unit arcs of different
+/// demands goes one of them backwards, so a simple cycle costs less than
+/// `(f + 1) w1` in all. Every value the simplex compares is such a cycle's
+/// cost: the reduced cost of an arc is the cost of the cycle it closes in
+/// the tree (whose arcs to the artificial root cost nothing). A potential
+/// is the cost of a simple tree path from the root, which passes the
+/// source/sink at most once, into it by one arc and out by another, so it
+/// is below `(f + 1) w1` too. Only a partial sum such as an arc's cost plus
+/// one potential can go beyond; [`W64`] wraps instead of overflowing, so
+/// every result that fits, which is every value compared, is exact when
+/// `(f + 1) w1` fits in an `i64`. On the national preset that is the
+/// difference between `i64` and `i128` (`f` = 100; the bound used before,
+/// `(5 f + 4) w1`, was 3.5 times over `i64::MAX`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Scale {
     pub(crate) fill: i128,
@@ -180,18 +216,20 @@ impl Scale {
         let Some(w1) = s_max.checked_mul(2 * w2).and_then(|v| v.checked_add(w2 + 1)) else {
             return lex;
         };
-        // A potential sums a simple tree path: at most two unit arcs and
-        // fewer candidates than the km part of `w2`, so it is at most
-        // `(2 f + 1) w1`; a reduced cost adds two of them to one arc's cost,
-        // `(f + 1) w1`.
-        let Some(top) = w1.checked_mul(5 * f_max + 4) else {
+        // Cycle costs and potentials are below `(f + 1) w1` (see above):
+        // on wrapping i64 that is all that needs to fit. On i128 partial
+        // sums do not wrap, so they must fit too: a generous bound.
+        let (Some(wide), Some(cycle)) = (w1.checked_mul(5 * f_max + 4), w1.checked_mul(f_max + 2))
+        else {
             return lex;
         };
         let scale = Scale { fill: w1, share: w2 };
-        if top < i128::from(i64::MAX) {
+        if cycle < i128::from(i64::MAX) {
             (scale, Width::I64)
-        } else {
+        } else if wide < i128::MAX {
             (scale, Width::I128)
+        } else {
+            lex
         }
     }
 }
@@ -585,7 +623,7 @@ fn solve_sparse_with(
             let width = force.unwrap_or(auto);
             let rounds = match width {
                 Width::I64 => {
-                    simplex_rounds::<i64>(t, &units, &scale, &mut keep, warm, cancel, deadline)
+                    simplex_rounds::<W64>(t, &units, &scale, &mut keep, warm, cancel, deadline)
                         .map(|r| (r.assigned, r.proven, r.basis))
                 }
                 Width::I128 => {
@@ -794,10 +832,10 @@ pub(crate) fn level12_face(t: &Transport) -> Face {
             .pi;
         return face_of(&t0, &units, &pi, |c| c, Cost::ZERO);
     }
-    let pi = simplex_rounds::<i64>(&t0, &units, &scale, &mut keep, None, None, None)
+    let pi = simplex_rounds::<W64>(&t0, &units, &scale, &mut keep, None, None, None)
         .expect("no cancel, no deadline")
         .pi;
-    face_of(&t0, &units, &pi, |c| i64::from_cost(c, &scale), 0)
+    face_of(&t0, &units, &pi, |c| W64::from_cost(c, &scale), W64::ZERO)
 }
 
 /// The face from the final potentials `pi` of `t0`'s optimum on cost type
@@ -1378,6 +1416,63 @@ mod tests {
     }
 
     /// A tiny deterministic generator (no dependency needed for this oracle).
+    /// Costs so large that the old bound on potentials, `(2 f + 1) w1`,
+    /// needed `i128`, while every cycle's cost and every potential fits an
+    /// `i64`: `Scale::for_date` picks wrapping `i64` ([`W64`]) and the plans
+    /// are still the exact optimum.
+    #[test]
+    fn costs_near_the_i64_limit_give_the_exact_optimum() {
+        let mut s = 7u64;
+        let mut compared = 0;
+        for case in 0..400 {
+            let n_w = 2 + (lcg(&mut s) % 5) as usize;
+            let n_d = 1 + (lcg(&mut s) % 4) as usize;
+            let share = case % 3 == 0;
+            let per_day: Vec<u32> = (0..n_d).map(|_| 1 + (lcg(&mut s) % 3) as u32).collect();
+            // The largest arc cost that leaves `(f + 2) w1` just inside an
+            // i64, with f = 100 and the shortage share's weight.
+            let n = n_w.min(n_d) as i64;
+            let h = i64::from(*per_day.iter().max().unwrap());
+            let s_max = if share { 4 * h * h * 2 } else { 0 };
+            let k = i64::MAX / 102 / (2 * s_max + 2) / (2 * n + 2) * 9 / 10;
+            let mut per_worker: Vec<Vec<(u32, i64)>> = Vec::new();
+            for _ in 0..n_w {
+                let mut v = Vec::new();
+                for d in 0..n_d as u32 {
+                    if lcg(&mut s) % 3 != 0 {
+                        v.push((d, (lcg(&mut s) % 1000) as i64 * (k / 1000) - k / 5));
+                    }
+                }
+                per_worker.push(v);
+            }
+            per_worker[0].push((0, k));
+            per_worker[0].sort_unstable_by_key(|a| a.0);
+            per_worker[0].dedup_by_key(|a| a.0);
+            let priority: Vec<u32> = (0..n_d).map(|d| [1, 100, 3][d % 3]).collect();
+            let refs: Vec<&[(u32, i64)]> = per_worker.iter().map(|v| v.as_slice()).collect();
+            let t = transport(&refs, &per_day, &per_day, &priority, share);
+            let units = Units::new(&t);
+            let (scale, width) = Scale::for_date(&t, &units);
+            if width != Width::I64
+                || scale.fill.checked_mul(504).is_none_or(|v| v < i128::from(i64::MAX))
+            {
+                continue;
+            }
+            compared += 1;
+            let want = brute(&t);
+            let sol = solve_sparse(&t, 1, Method::Simplex(None), None, None).unwrap();
+            assert_eq!(total(&t, &sol.assigned), want, "case {case}: {t:?}");
+            // The potentials (here of the same optimum on i128) are path
+            // costs: within `(f + 1) w1`, as `Scale` says.
+            let mut keep = vec![true; t.arc_demand.len()];
+            let wide = simplex_rounds::<i128>(&t, &units, &scale, &mut keep, None, None, None);
+            let limit = 101 * scale.fill;
+            let pi = wide.unwrap().pi;
+            assert!(pi.iter().all(|p| p.abs() < limit), "case {case}: {pi:?} against {limit}");
+        }
+        assert!(compared > 100, "only {compared} cases in the regime");
+    }
+
     fn lcg(state: &mut u64) -> u64 {
         *state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         *state >> 33
