@@ -5,6 +5,7 @@
 //! TIME_LIMIT_MS=2000 cargo run --release -p farmhand --example quality -- county
 //! LAGRANGE=8 cargo run --release -p farmhand --example quality -- county
 //! PATHS=1500 cargo run --release -p farmhand --example quality -- wanju county
+//! SEED=2 VARIANT=default cargo run --release -p farmhand --example quality -- county
 //! ```
 //!
 //! With `LAGRANGE=N` the lower bound is the best of `N` Lagrangian
@@ -13,7 +14,10 @@
 //! (`bench_api::path_lower_bound`, `N` subgradient steps; continuity
 //! variants only), much the strongest.
 //!
-//! For each preset (seed 1) it solves two variants: `default` (continuity,
+//! `SEED` picks the generator's seed (1 unless set), `VARIANT` runs only
+//! `default` or only `continuity`.
+//!
+//! For each preset it solves two variants: `default` (continuity,
 //! day limits, crews) and `continuity` (the continuity bonus only: day limits
 //! and crews removed, so the weighted fill reaches its bound and the relaxed
 //! lower bound on the cost applies). It prints one markdown row per run: the
@@ -29,6 +33,8 @@ use farmhand::{check, validate, Problem, SolveConfig};
 fn main() {
     let presets: Vec<String> = std::env::args().skip(1).collect();
     let limit: Option<i64> = std::env::var("TIME_LIMIT_MS").ok().and_then(|v| v.parse().ok());
+    let seed: u64 = std::env::var("SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+    let only: Option<String> = std::env::var("VARIANT").ok();
     println!(
         "| preset | variant | limit ms | weighted / bound | objective km | lower bound km | gap | rounds / moves | relaxed, repaired, improved, greedy, total ms | check |"
     );
@@ -42,7 +48,7 @@ fn main() {
             "wanju" => Preset::Wanju,
             other => panic!("unknown preset {other}"),
         };
-        let default = generate(preset, 1);
+        let default = generate(preset, seed);
         let mut continuity = default.clone();
         for w in &mut continuity.workers {
             w.max_days = None;
@@ -50,6 +56,9 @@ fn main() {
             w.crew = None;
         }
         for (variant, mut problem) in [("default", default), ("continuity", continuity)] {
+            if only.as_deref().is_some_and(|o| o != variant) {
+                continue;
+            }
             problem.options.time_limit_ms = limit;
             row(name, variant, &problem, limit);
         }

@@ -12,7 +12,8 @@
 //! bonus for each next-day stay, by a dynamic programme over the dates; each
 //! demand and date then takes the headcount within its face's range that
 //! `lambda` favours. Every `lambda` gives a valid bound; deflected
-//! subgradient steps (Polyak's rule toward a plan's cost) raise it toward the linear
+//! subgradient steps (Polyak's rule toward a level above the best bound so
+//! far, or for the hints toward a plan's cost) raise it toward the linear
 //! programme of worker schedules, which sees the continuity bonus whole,
 //! unlike the solver's own bound (half the bonus to each side of every pair
 //! that could form).
@@ -33,6 +34,35 @@ use crate::solve::Tracker;
 /// gave the county default's three seeds a fill as high or higher
 /// (BENCHMARKS.md, "Across dates").
 const DEFLECTION: f64 = 0.8;
+
+/// How the steps are sized (Polyak's rule: the gap to an estimate of the
+/// best bound over the squared direction).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Steps {
+    /// Aimed at the target, a plan's cost, with a share of the gap that
+    /// starts at 1 and is halved after [`TARGET_STALL`] steps without a
+    /// better bound.
+    Target,
+    /// Aimed at a level above the best bound so far (a variable target
+    /// value): [`LEVEL`] of the way to the target at first, its height
+    /// halved after [`STALL`] steps without a better bound.
+    Level,
+}
+
+/// The first level's height above the first bound, as a share of the gap
+/// to the target. The target (a plan's cost) can lie far above the best
+/// multipliers' bound (on the county continuity variant 6,203 km against
+/// about -21,400), so steps aimed at it overshoot until their share has
+/// been halved a few times: on that variant 300 steps reached -26,633 km
+/// aimed at the target and -22,128 aimed at the level (BENCHMARKS.md,
+/// "Across dates").
+const LEVEL: f64 = 0.25;
+
+/// Steps without a better bound before the level's height is halved.
+const STALL: usize = 20;
+
+/// Steps without a better bound before [`Steps::Target`]'s share is halved.
+const TARGET_STALL: usize = 40;
 
 /// One date's allowed arcs by global worker.
 struct DateArcs {
@@ -95,20 +125,22 @@ pub(crate) fn bound_and_schedules(
     if !simple {
         return None;
     }
-    run(inst, iterations, target_km, tracker)
+    run(inst, iterations, target_km, tracker, Steps::Level)
 }
 
 /// Workers' schedules for a problem that day limits, crews or locked
 /// assignments also couple: the same relaxation with those rules left out
 /// (and each date's locked workers taken out of it), so no bound, but
-/// where the continuity bonus would have each worker stay.
+/// where the continuity bonus would have each worker stay. Its steps are
+/// aimed at the target: the level's steps gave these problems' plans a
+/// lower fill (BENCHMARKS.md, "Across dates").
 pub(crate) fn relaxed_schedules(
     inst: &Instance,
     iterations: usize,
     target_km: f64,
     tracker: Option<&Tracker<'_>>,
 ) -> Option<Vec<Schedule>> {
-    run(inst, iterations, target_km, tracker).map(|(_, s)| s)
+    run(inst, iterations, target_km, tracker, Steps::Target).map(|(_, s)| s)
 }
 
 fn run(
@@ -116,6 +148,7 @@ fn run(
     iterations: usize,
     target_km: f64,
     tracker: Option<&Tracker<'_>>,
+    steps: Steps,
 ) -> Option<(PathBound, Vec<Schedule>)> {
     let ctx = CandidateContext::new(inst);
     let n_w = inst.workers.len();
@@ -184,7 +217,10 @@ fn run(
     let mut lambda = vec![0.0f64; slots.len()];
     let target = target_km * KM_SCALE;
     let mut best = f64::NEG_INFINITY;
+    // Steps::Target: the share of the gap to the target. Steps::Level:
+    // the level's height above the best bound, set at the first step.
     let mut theta = 1.0;
+    let mut height = 0.0f64;
     let mut since_best = 0;
     let mut done = 0;
     let mut best_schedules: Vec<Vec<u32>> = Vec::new();
@@ -224,20 +260,31 @@ fn run(
             grad[i] = used[i] - f;
             norm += grad[i] * grad[i];
         }
+        if best == f64::NEG_INFINITY {
+            height = LEVEL * (target - value).max(0.01 * target.abs().max(KM_SCALE));
+        }
+        let stall = if steps == Steps::Level { STALL } else { TARGET_STALL };
         if best == f64::NEG_INFINITY || value > best + 1e-6 * best.abs().max(1.0) {
             best = value;
             best_schedules = per_worker.into_iter().map(|(_, taken)| taken).collect();
             since_best = 0;
         } else {
             since_best += 1;
-            if since_best >= 40 {
+            if since_best >= stall {
                 theta /= 2.0;
+                height /= 2.0;
                 since_best = 0;
             }
         }
-        if norm == 0.0 || theta < 1e-4 {
+        let small = match steps {
+            Steps::Target => theta < 1e-4,
+            Steps::Level => height < 1.0,
+        };
+        if norm == 0.0 || small {
             // A schedule choice that meets every headcount is optimal for
-            // the relaxation: the bound cannot rise further.
+            // the relaxation: the bound cannot rise further. Or the steps
+            // have become too small to move it (for the level: within a
+            // millimetre of the best bound).
             if let Some(t) = tracker {
                 let share = |k: usize| k * n_days / iterations.max(1);
                 for _ in share(step + 1)..n_days {
@@ -256,8 +303,14 @@ fn run(
             dir = grad.clone();
         }
         let dnorm: f64 = dir.iter().map(|d| d * d).sum();
-        let step =
-            theta * (target - value).max(0.01 * target.abs().max(KM_SCALE)) / dnorm.max(1e-12);
+        let step = match steps {
+            Steps::Target => {
+                theta * (target - value).max(0.01 * target.abs().max(KM_SCALE)) / dnorm.max(1e-12)
+            }
+            // Toward the level: at least its height, more when this
+            // step's bound fell below the best.
+            Steps::Level => (best + height - value) / dnorm.max(1e-12),
+        };
         for (l, g) in lambda.iter_mut().zip(&dir) {
             *l += step * g;
         }
