@@ -131,16 +131,23 @@ pub(crate) fn bound_and_schedules(
 /// Workers' schedules for a problem that day limits, crews or locked
 /// assignments also couple: the same relaxation with those rules left out
 /// (and each date's locked workers taken out of it), so no bound, but
-/// where the continuity bonus would have each worker stay. Its steps are
-/// aimed at the target: the level's steps gave these problems' plans a
-/// lower fill (BENCHMARKS.md, "Across dates").
+/// where the continuity bonus would have each worker stay. With day limits
+/// or crews its steps are aimed at the target: the level's steps gave
+/// those problems' plans a lower fill; with locked assignments alone they
+/// aim at the level, which gave four of five re-plans lower km
+/// (BENCHMARKS.md, "Across dates").
 pub(crate) fn relaxed_schedules(
     inst: &Instance,
     iterations: usize,
     target_km: f64,
     tracker: Option<&Tracker<'_>>,
 ) -> Option<Vec<Schedule>> {
-    run(inst, iterations, target_km, tracker, Steps::Target).map(|(_, s)| s)
+    let limits = inst
+        .workers
+        .iter()
+        .any(|w| w.max_days.is_some() || w.max_consecutive.is_some() || w.crew.is_some());
+    let steps = if limits { Steps::Target } else { Steps::Level };
+    run(inst, iterations, target_km, tracker, steps).map(|(_, s)| s)
 }
 
 fn run(
