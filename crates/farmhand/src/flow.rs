@@ -1415,7 +1415,6 @@ mod tests {
         assert_eq!(t.arc_demand[s.assigned[0] as usize], 1);
     }
 
-    /// A tiny deterministic generator (no dependency needed for this oracle).
     /// Costs so large that the old bound on potentials, `(2 f + 1) w1`,
     /// needed `i128`, while every cycle's cost and every potential fits an
     /// `i64`: `Scale::for_date` picks wrapping `i64` ([`W64`]) and the plans
@@ -1473,6 +1472,7 @@ mod tests {
         assert!(compared > 100, "only {compared} cases in the regime");
     }
 
+    /// A tiny deterministic generator (no dependency needed for this oracle).
     fn lcg(state: &mut u64) -> u64 {
         *state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         *state >> 33
