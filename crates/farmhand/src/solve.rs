@@ -558,6 +558,35 @@ fn solve_dates_independently(
     solve_dates_keeping(inst, ctx, shares, false, SEGMENT, tracker).map(|(days, _)| days)
 }
 
+/// How many of a chain's last dates a date may start from
+/// ([`likeness`] picks): a week less the date itself.
+const WARM_WINDOW: usize = 6;
+
+/// How alike two dates' networks are: the share of workers and demands on
+/// either date that are on both (Jaccard). A warm start keeps the part of
+/// the basis both dates share, so the more alike, the fewer pivots: on the
+/// national preset a Monday started from the Sunday before shares 0.59 of
+/// its nodes and took 5.2 million pivots, from the Friday 0.77 and 3.0
+/// million (BENCHMARKS.md, "The per-date solver").
+fn likeness(inst: &Instance, a: Day, b: Day) -> f64 {
+    let (mut both, mut either) = (0u64, 0u64);
+    for w in &inst.workers {
+        let (x, y) = (w.available.contains(a), w.available.contains(b));
+        both += u64::from(x && y);
+        either += u64::from(x || y);
+    }
+    for d in &inst.demands {
+        let (x, y) = (d.is_active(a), d.is_active(b));
+        both += u64::from(x && y);
+        either += u64::from(x || y);
+    }
+    if either == 0 {
+        1.0
+    } else {
+        both as f64 / either as f64
+    }
+}
+
 /// [`solve_dates_independently`], and with `keep` each date's final basis
 /// (the date-ordered pass starts each date from its relaxed one).
 fn solve_dates_keeping(
@@ -608,12 +637,35 @@ fn solve_dates_keeping(
     let solved: Vec<Result<Chain, Cancelled>> = chains
         .into_par_iter()
         .map(|(dates, k)| {
-            let mut basis: Option<WarmBasis> = middles[k].1.clone();
+            // The chain's last few dates and their bases: each date starts
+            // from the one most like it, which after a weekend is the
+            // Friday, not the Sunday.
+            let mid = segments[k].start + (segments[k].end - segments[k].start) / 2;
+            let mut recent: Vec<(Day, Option<WarmBasis>)> = vec![(mid, middles[k].1.clone())];
             let mut out = Vec::with_capacity(dates.len());
             for day in dates {
-                let (result, next) = solve_day(day, basis.as_ref())?;
-                basis = next;
-                out.push((day, result, basis.clone().filter(|_| keep)));
+                // A date without a basis (cut by the deadline) only if all are.
+                let score = |i: usize| {
+                    let (from, basis) = &recent[i];
+                    if basis.is_some() {
+                        likeness(inst, *from, day)
+                    } else {
+                        -1.0
+                    }
+                };
+                let from = (0..recent.len())
+                    .max_by(|&a, &b| {
+                        let (sa, sb) = (score(a), score(b));
+                        // Ties to the nearest date (the latest pushed).
+                        sa.total_cmp(&sb).then(a.cmp(&b))
+                    })
+                    .expect("the chain starts with its middle date");
+                let (result, next) = solve_day(day, recent[from].1.as_ref())?;
+                out.push((day, result, next.clone().filter(|_| keep)));
+                if recent.len() == WARM_WINDOW {
+                    recent.remove(0);
+                }
+                recent.push((day, next));
             }
             Ok(out)
         })
