@@ -131,12 +131,7 @@ impl Nearby {
         let farm = inst.demands[d as usize].farm as usize;
         match self.overrides[farm].binary_search_by_key(&w, |&(x, _)| x) {
             Ok(i) => self.overrides[farm][i].1,
-            Err(_) => crate::geo_util::haversine_km_with(
-                inst.workers[w as usize].location,
-                ctx.worker_cos[w as usize],
-                inst.demands[d as usize].location,
-                ctx.demand_cos[d as usize],
-            ),
+            Err(_) => great_circle_km(inst, ctx, w, d),
         }
     }
 
@@ -167,7 +162,7 @@ impl Nearby {
                 if c2 > self.limit2[w as usize] || self.overridden(inst, w, d) {
                     continue;
                 }
-                let km = self.km(inst, ctx, w, d);
+                let km = great_circle_km(inst, ctx, w, d);
                 if eligible(inst, w, d, km) {
                     found.push((w, km));
                     read += 1;
@@ -325,7 +320,7 @@ impl GreedyDay<'_> {
                 break;
             }
             if c2 <= near.limit2[w as usize] && free[w as usize] && !near.overridden(inst, w, d) {
-                let km = near.km(inst, self.ctx, w, d);
+                let km = great_circle_km(inst, self.ctx, w, d);
                 if eligible(inst, w, d, km) {
                     list.push((w, km));
                     found += 1;
@@ -405,6 +400,16 @@ fn greedy_day(
         .map(|&(_, d, _)| i64::from(inst.demands[d as usize].priority))
         .sum();
     result
+}
+
+/// The great-circle distance of worker `w` to demand `d`.
+fn great_circle_km(inst: &Instance, ctx: &CandidateContext, w: u32, d: u32) -> f64 {
+    crate::geo_util::haversine_km_with(
+        inst.workers[w as usize].location,
+        ctx.worker_cos[w as usize],
+        inst.demands[d as usize].location,
+        ctx.demand_cos[d as usize],
+    )
 }
 
 /// Rules 5-7 for worker `w` on demand `d` at distance `km`.

@@ -203,18 +203,13 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
             let target = objective_mm(inst, &relaxed) as f64 / KM_SCALE;
             let hint = schedules_fit(inst)
                 .then(|| {
-                    let bound = crate::bound::bound_and_schedules;
-                    match bound(inst, SCHEDULE_STEPS, target, Some(&tracker)) {
+                    use crate::bound::{bound_and_schedules, relaxed_schedules};
+                    match bound_and_schedules(inst, SCHEDULE_STEPS, target, Some(&tracker)) {
                         Some((b, s)) => {
                             schedules_km = relaxed_proven.then_some(b.km);
                             Some(s)
                         }
-                        None => crate::bound::relaxed_schedules(
-                            inst,
-                            SCHEDULE_STEPS,
-                            target,
-                            Some(&tracker),
-                        ),
+                        None => relaxed_schedules(inst, SCHEDULE_STEPS, target, Some(&tracker)),
                     }
                 })
                 .flatten()
