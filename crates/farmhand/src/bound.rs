@@ -119,10 +119,7 @@ pub(crate) fn bound_and_schedules(
     target_km: f64,
     tracker: Option<&Tracker<'_>>,
 ) -> Option<(PathBound, Vec<Schedule>)> {
-    let simple = inst.locked.is_empty()
-        && inst.workers.iter().all(|w| w.max_days.is_none() && w.max_consecutive.is_none())
-        && inst.workers.iter().all(|w| w.crew.is_none());
-    if !simple {
+    if !inst.locked.is_empty() || has_limits(inst) {
         return None;
     }
     run(inst, iterations, target_km, tracker, Steps::Level)
@@ -142,12 +139,16 @@ pub(crate) fn relaxed_schedules(
     target_km: f64,
     tracker: Option<&Tracker<'_>>,
 ) -> Option<Vec<Schedule>> {
-    let limits = inst
-        .workers
-        .iter()
-        .any(|w| w.max_days.is_some() || w.max_consecutive.is_some() || w.crew.is_some());
-    let steps = if limits { Steps::Target } else { Steps::Level };
+    let steps = if has_limits(inst) { Steps::Target } else { Steps::Level };
     run(inst, iterations, target_km, tracker, steps).map(|(_, s)| s)
+}
+
+/// Whether day limits or crews couple the dates (rules the relaxation
+/// leaves out).
+fn has_limits(inst: &Instance) -> bool {
+    inst.workers
+        .iter()
+        .any(|w| w.max_days.is_some() || w.max_consecutive.is_some() || w.crew.is_some())
 }
 
 fn run(

@@ -639,21 +639,23 @@ fn solve_dates_keeping(
             let mut recent: Vec<(Day, Option<WarmBasis>)> = vec![(mid, middles[k].1.clone())];
             let mut out = Vec::with_capacity(dates.len());
             for day in dates {
-                // A date without a basis (cut by the deadline) only if all are.
-                let score = |i: usize| {
-                    let (from, basis) = &recent[i];
-                    if basis.is_some() {
-                        likeness(inst, *from, day)
-                    } else {
-                        -1.0
-                    }
-                };
+                // A date without a basis (cut by the deadline) only if all
+                // are; each candidate scored once.
+                let scores: Vec<f64> = recent
+                    .iter()
+                    .map(
+                        |(from, basis)| {
+                            if basis.is_some() {
+                                likeness(inst, *from, day)
+                            } else {
+                                -1.0
+                            }
+                        },
+                    )
+                    .collect();
+                // Ties to the nearest date (the latest pushed).
                 let from = (0..recent.len())
-                    .max_by(|&a, &b| {
-                        let (sa, sb) = (score(a), score(b));
-                        // Ties to the nearest date (the latest pushed).
-                        sa.total_cmp(&sb).then(a.cmp(&b))
-                    })
+                    .max_by(|&a, &b| scores[a].total_cmp(&scores[b]).then(a.cmp(&b)))
                     .expect("the chain starts with its middle date");
                 let (result, next) = solve_day(day, recent[from].1.as_ref())?;
                 out.push((day, result, next.clone().filter(|_| keep)));
