@@ -1,6 +1,8 @@
 //! A lower bound on `objective_km` for problems coupled only by the
 //! continuity bonus, strong enough to measure how far a plan is from the
-//! optimum (issue 4's quality figures). Not on the solve path.
+//! optimum (issue 4's quality figures), and the hints the date-ordered pass
+//! plans by (`solve.rs`): each worker's schedule at the best multipliers,
+//! and what a stay is worth there ([`Ahead`]).
 //!
 //! Among the plans with the optimal weighted fill and imbalance (levels 1
 //! and 2), which on such problems are the plans optimal at those levels on
@@ -10,8 +12,9 @@
 //! worker chooses a schedule on their own: one allowed demand or nothing on
 //! each date, paying the arc's cost plus `lambda` and earning the continuity
 //! bonus for each next-day stay, by a dynamic programme over the dates; each
-//! demand and date then takes the headcount within its face's range that
-//! `lambda` favours. Every `lambda` gives a valid bound; deflected
+//! date then takes the headcounts within its face's ranges, with the
+//! weighted fill every plan of the face gives it, that `lambda` favours
+//! most (a fractional knapsack). Every `lambda` gives a valid bound; deflected
 //! subgradient steps (Polyak's rule toward a level above the best bound so
 //! far, or for the hints toward a plan's cost) raise it toward the linear
 //! programme of worker schedules, which sees the continuity bonus whole,
@@ -81,10 +84,12 @@ struct DateArcs {
     must: Vec<i8>,
 }
 
-/// A slot: one demand on one date, with the face's headcount range.
+/// A slot: one demand on one date, with the face's headcount range and
+/// the demand's priority.
 struct Slot {
     lo: f64,
     hi: f64,
+    priority: f64,
     day: u32,
     demand: u32,
 }
@@ -118,7 +123,7 @@ pub(crate) fn bound_and_schedules(
     iterations: usize,
     target_km: f64,
     tracker: Option<&Tracker<'_>>,
-) -> Option<(PathBound, Vec<Schedule>)> {
+) -> Option<(PathBound, Hints)> {
     if !inst.locked.is_empty() || has_limits(inst) {
         return None;
     }
@@ -138,14 +143,14 @@ pub(crate) fn relaxed_schedules(
     iterations: usize,
     target_km: f64,
     tracker: Option<&Tracker<'_>>,
-) -> Option<Vec<Schedule>> {
+) -> Option<Hints> {
     let steps = if has_limits(inst) { Steps::Target } else { Steps::Level };
     run(inst, iterations, target_km, tracker, steps).map(|(_, s)| s)
 }
 
 /// Whether day limits or crews couple the dates (rules the relaxation
 /// leaves out).
-fn has_limits(inst: &Instance) -> bool {
+pub(crate) fn has_limits(inst: &Instance) -> bool {
     inst.workers
         .iter()
         .any(|w| w.max_days.is_some() || w.max_consecutive.is_some() || w.crew.is_some())
@@ -157,16 +162,17 @@ fn run(
     target_km: f64,
     tracker: Option<&Tracker<'_>>,
     steps: Steps,
-) -> Option<(PathBound, Vec<Schedule>)> {
+) -> Option<(PathBound, Hints)> {
     let ctx = CandidateContext::new(inst);
     let n_w = inst.workers.len();
+    let limits = has_limits(inst);
     // Progress: a pass over the dates for the faces, one for the steps.
     if let Some(t) = tracker {
         t.add_pass();
         t.add_pass();
     }
     // Dates in parallel; each numbers its slots from 0, shifted after.
-    let per_date: Vec<(DateArcs, Vec<Slot>)> = (0..inst.n_days)
+    let per_date: Vec<(DateArcs, Vec<Slot>, f64)> = (0..inst.n_days)
         .into_par_iter()
         .map(|day| {
             let mut allowed: Vec<bool> =
@@ -182,7 +188,13 @@ fn run(
                 .fill
                 .iter()
                 .zip(&cands.demands)
-                .map(|(&(lo, hi), &d)| Slot { lo: lo.into(), hi: hi.into(), day, demand: d })
+                .map(|(&(lo, hi), &d)| Slot {
+                    lo: lo.into(),
+                    hi: hi.into(),
+                    priority: inst.demands[d as usize].priority.into(),
+                    day,
+                    demand: d,
+                })
                 .collect();
             let mut out = DateArcs {
                 row: vec![NONE; n_w],
@@ -210,17 +222,25 @@ fn run(
             if let Some(t) = tracker {
                 t.date_done();
             }
-            (out, slots)
+            (out, slots, face.weighted as f64)
         })
         .collect();
     let mut slots: Vec<Slot> = Vec::new();
     let mut dates: Vec<DateArcs> = Vec::with_capacity(per_date.len());
-    for (mut date, date_slots) in per_date {
-        let first = slots.len() as u32;
-        date.slot.iter_mut().for_each(|s| *s += first);
+    // Per date: its slots' range in `slots`, and the weighted fill every
+    // plan of the face gives them together.
+    let mut totals: Vec<(std::ops::Range<usize>, f64)> = Vec::with_capacity(per_date.len());
+    for (mut date, date_slots, weighted) in per_date {
+        let first = slots.len();
+        date.slot.iter_mut().for_each(|s| *s += first as u32);
         slots.extend(date_slots);
+        totals.push((first..slots.len(), weighted));
         dates.push(date);
     }
+    let refs: Vec<&DateArcs> = dates.iter().collect();
+    let mut best_lambda: Vec<f64> = Vec::new();
+    let mut order: Vec<usize> = Vec::new();
+    let mut fill = vec![0.0f64; slots.len()];
     let bonus = continuity_mm(inst) as f64;
     let mut lambda = vec![0.0f64; slots.len()];
     let target = target_km * KM_SCALE;
@@ -249,7 +269,7 @@ fn run(
         // Every worker's best schedule, and how many take each slot.
         let per_worker: Vec<(f64, Vec<u32>)> = (0..n_w as u32)
             .into_par_iter()
-            .map_init(Scratch::default, |sc, w| schedule(&dates, &lambda, bonus, w, sc))
+            .map_init(Scratch::default, |sc, w| schedule(&refs, &lambda, bonus, w, sc))
             .collect();
         let mut used = vec![0.0f64; slots.len()];
         let mut value = 0.0;
@@ -259,13 +279,44 @@ fn run(
                 used[s as usize] += 1.0;
             }
         }
-        // Each slot's headcount: the end of its range that lambda favours.
+        // Each date's headcounts: within their ranges, with the date's
+        // weighted fill, the most lambda can gain (a fractional knapsack).
+        // With day limits or crews a date may fill less than on its own,
+        // so there each headcount is just the end of its range that
+        // lambda favours.
+        for (range, weighted) in &totals {
+            if limits {
+                for i in range.clone() {
+                    fill[i] = if lambda[i] > 0.0 { slots[i].hi } else { slots[i].lo };
+                }
+                continue;
+            }
+            let mut left = *weighted;
+            for i in range.clone() {
+                fill[i] = slots[i].lo;
+                left -= slots[i].priority * slots[i].lo;
+            }
+            order.clear();
+            order.extend(range.clone().filter(|&i| slots[i].hi > slots[i].lo));
+            order.sort_unstable_by(|&a, &b| {
+                let (ra, rb) = (lambda[a] / slots[a].priority, lambda[b] / slots[b].priority);
+                rb.total_cmp(&ra).then(a.cmp(&b))
+            });
+            for &i in &order {
+                if left <= 0.0 {
+                    break;
+                }
+                let s = &slots[i];
+                let more = (s.hi - s.lo).min(left / s.priority);
+                fill[i] += more;
+                left -= more * s.priority;
+            }
+        }
         let mut norm = 0.0;
         let mut grad = vec![0.0f64; slots.len()];
-        for (i, s) in slots.iter().enumerate() {
-            let f = if lambda[i] > 0.0 { s.hi } else { s.lo };
-            value -= lambda[i] * f;
-            grad[i] = used[i] - f;
+        for i in 0..slots.len() {
+            value -= lambda[i] * fill[i];
+            grad[i] = used[i] - fill[i];
             norm += grad[i] * grad[i];
         }
         if best == f64::NEG_INFINITY {
@@ -275,6 +326,7 @@ fn run(
         if best == f64::NEG_INFINITY || value > best + 1e-6 * best.abs().max(1.0) {
             best = value;
             best_schedules = per_worker.into_iter().map(|(_, taken)| taken).collect();
+            best_lambda.clone_from(&lambda);
             since_best = 0;
         } else {
             since_best += 1;
@@ -332,7 +384,80 @@ fn run(
             v
         })
         .collect();
-    Some((PathBound { km: best / KM_SCALE, iterations: done }, schedules))
+    // The plan uses the credits only where nothing but continuity couples
+    // the dates (`solve.rs`); with day limits, the schedules.
+    let ahead = if limits {
+        Ahead { per_date: vec![Vec::new(); dates.len()] }
+    } else {
+        ahead_credits(&dates, &best_lambda, bonus, n_w)
+    };
+    Some((PathBound { km: best / KM_SCALE, iterations: done }, Hints { schedules, ahead }))
+}
+
+/// What staying on the same demand into the next date is worth, worker by
+/// worker, under multipliers `lambda`: per date `t`, sorted `(worker,
+/// demand, credit)` for being on `demand` on `t`, where the credit (in the
+/// arc costs' unit, at most the bonus) is how much cheaper the worker's
+/// best schedule from `t + 1` on is when it may start with a stay there.
+fn ahead_credits(dates: &[DateArcs], lambda: &[f64], bonus: f64, n_w: usize) -> Ahead {
+    let n = dates.len();
+    if n == 0 || lambda.is_empty() {
+        return Ahead { per_date: vec![Vec::new(); n] };
+    }
+    let rev: Vec<&DateArcs> = dates.iter().rev().collect();
+    let per_worker: Vec<Vec<(u32, u32, u32, i64)>> = (0..n_w as u32)
+        .into_par_iter()
+        .map_init(Scratch::default, |sc, w| {
+            // The schedule over the reversed dates: its values are the
+            // best costs from each date to the end.
+            schedule(&rev, lambda, bonus, w, sc);
+            let mut out = Vec::new();
+            for (t, date) in dates.iter().enumerate().skip(1) {
+                let r = n - 1 - t;
+                let row = date.row[w as usize];
+                if row == NONE {
+                    continue;
+                }
+                let free = sc.best[r].0;
+                let arcs = date.start[row as usize] as usize..date.start[row as usize + 1] as usize;
+                for (i, a) in arcs.enumerate() {
+                    let stay = sc.values[sc.off[r] + i] - bonus;
+                    let credit = (free - stay).min(bonus);
+                    if free.is_finite() && stay.is_finite() && credit >= 0.5 {
+                        out.push((t as u32 - 1, w, date.demand[a], credit.round() as i64));
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    let mut per_date: Vec<Vec<(u32, u32, i64)>> = vec![Vec::new(); n];
+    for list in per_worker {
+        for (t, w, d, c) in list {
+            per_date[t as usize].push((w, d, c));
+        }
+    }
+    Ahead { per_date }
+}
+
+/// See [`ahead_credits`].
+pub(crate) struct Ahead {
+    per_date: Vec<Vec<(u32, u32, i64)>>,
+}
+
+impl Ahead {
+    /// The credit for `w` on `demand` on `day` from what follows.
+    pub(crate) fn get(&self, day: u32, w: u32, demand: u32) -> i64 {
+        let list = &self.per_date[day as usize];
+        list.binary_search_by(|&(lw, ld, _)| (lw, ld).cmp(&(w, demand))).map_or(0, |i| list[i].2)
+    }
+}
+
+/// The relaxation's guidance for a plan: each worker's schedule at the
+/// best multipliers, and the credits of [`ahead_credits`] there.
+pub(crate) struct Hints {
+    pub(crate) schedules: Vec<Schedule>,
+    pub(crate) ahead: Ahead,
 }
 
 /// Buffers of [`schedule`], reused across the workers of a thread.
@@ -352,7 +477,7 @@ struct Scratch {
 /// Worker `w`'s cheapest schedule under `lambda`: its value and the slots
 /// it takes. State per date: the demand worked (an arc) or none.
 fn schedule(
-    dates: &[DateArcs],
+    dates: &[&DateArcs],
     lambda: &[f64],
     bonus: f64,
     w: u32,
@@ -386,7 +511,7 @@ fn schedule(
             if allowed {
                 v = before;
                 if let Some((pt, ref pr)) = prev {
-                    let pd = &dates[pt];
+                    let pd = dates[pt];
                     while pr.start + j < pr.end && pd.demand[pr.start + j] < date.demand[a] {
                         j += 1;
                     }
@@ -418,7 +543,7 @@ fn schedule(
     let mut follow = NONE;
     while t > 0 {
         t -= 1;
-        let date = &dates[t];
+        let date = dates[t];
         let i = if follow == NONE { sc.best[t].1 } else { follow };
         follow = NONE;
         if i == NONE {
@@ -429,7 +554,7 @@ fn schedule(
         taken.push(date.slot[a]);
         if sc.stayed[sc.off[t] + i as usize] {
             // Yesterday on the same demand: find its arc.
-            let pd = &dates[t - 1];
+            let pd = dates[t - 1];
             let pr = pd.row[w as usize] as usize;
             let arcs = pd.start[pr] as usize..pd.start[pr + 1] as usize;
             let j = pd.demand[arcs.clone()].binary_search(&date.demand[a]).expect("a stay");
@@ -437,4 +562,153 @@ fn schedule(
         }
     }
     (total, taken)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lcg(s: &mut u64) -> u64 {
+        *s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        *s >> 33
+    }
+
+    /// Every schedule of worker `w` over `dates[from..]` as (cost, demand
+    /// on `from` or NONE), by enumeration.
+    fn all_schedules(
+        dates: &[DateArcs],
+        lambda: &[f64],
+        bonus: f64,
+        w: u32,
+        from: usize,
+    ) -> Vec<(f64, u32)> {
+        // Each date's options: None (idle) or an arc index.
+        let mut out = Vec::new();
+        let mut pick: Vec<Option<usize>> = Vec::new();
+        fn rec(
+            dates: &[DateArcs],
+            lambda: &[f64],
+            bonus: f64,
+            w: u32,
+            t: usize,
+            pick: &mut Vec<Option<usize>>,
+            out: &mut Vec<(f64, u32)>,
+        ) {
+            if t == dates.len() {
+                let mut cost = 0.0;
+                let mut last: Option<(usize, u32)> = None;
+                for (k, p) in pick.iter().enumerate() {
+                    let day = k + dates.len() - pick.len();
+                    if let Some(a) = *p {
+                        let d = &dates[day];
+                        cost += d.cost[a] + lambda[d.slot[a] as usize];
+                        if last == Some((day - 1, d.demand[a])) && day > 0 {
+                            cost -= bonus;
+                        }
+                        last = Some((day, d.demand[a]));
+                    }
+                }
+                let first = pick[0].map_or(NONE, |a| dates[dates.len() - pick.len()].demand[a]);
+                out.push((cost, first));
+                return;
+            }
+            let d = &dates[t];
+            let r = d.row[w as usize];
+            let mut options: Vec<Option<usize>> = Vec::new();
+            if r == NONE {
+                options.push(None);
+            } else {
+                let arcs = d.start[r as usize] as usize..d.start[r as usize + 1] as usize;
+                let forced = arcs.clone().find(|&a| d.forced[a]);
+                let must = d.must[r as usize];
+                if must >= 0 && forced.is_none() {
+                    options.push(None);
+                }
+                if must <= 0 {
+                    options.extend(arcs.filter(|&a| forced.is_none_or(|f| f == a)).map(Some));
+                }
+            }
+            for o in options {
+                pick.push(o);
+                rec(dates, lambda, bonus, w, t + 1, pick, out);
+                pick.pop();
+            }
+        }
+        rec(dates, lambda, bonus, w, from, &mut pick, &mut out);
+        out
+    }
+
+    /// The credit of a stay is what enumerating every schedule says: the
+    /// best cost from the next date on, less the best that starts with a
+    /// stay on the demand (the bonus earned), at most the bonus.
+    #[test]
+    fn ahead_credits_match_enumerated_schedules() {
+        let mut s = 11u64;
+        let bonus = 10.0;
+        let mut checked = 0;
+        for case in 0..300 {
+            let n_w = 1 + (lcg(&mut s) % 2) as usize;
+            let n_days = 1 + (lcg(&mut s) % 5) as usize;
+            let mut dates = Vec::new();
+            let mut n_slots = 0u32;
+            for _ in 0..n_days {
+                let mut d = DateArcs {
+                    row: vec![NONE; n_w],
+                    start: vec![0],
+                    slot: Vec::new(),
+                    demand: Vec::new(),
+                    cost: Vec::new(),
+                    forced: Vec::new(),
+                    must: Vec::new(),
+                };
+                for w in 0..n_w {
+                    if lcg(&mut s) % 5 == 0 {
+                        continue;
+                    }
+                    d.row[w] = d.must.len() as u32;
+                    d.must.push([0, 0, 0, 0, -1, 1][(lcg(&mut s) % 6) as usize]);
+                    let force = lcg(&mut s) % 8 == 0;
+                    let mut first = true;
+                    for dem in 0..3u32 {
+                        if lcg(&mut s) % 3 == 0 {
+                            continue;
+                        }
+                        d.slot.push(n_slots + dem);
+                        d.demand.push(dem);
+                        d.cost.push((lcg(&mut s) % 30) as f64);
+                        d.forced.push(force && first);
+                        first = false;
+                    }
+                    d.start.push(d.slot.len() as u32);
+                }
+                n_slots += 3;
+                dates.push(d);
+            }
+            let lambda: Vec<f64> = (0..n_slots).map(|_| (lcg(&mut s) % 21) as f64 - 10.0).collect();
+            let ahead = ahead_credits(&dates, &lambda, bonus, n_w);
+            for w in 0..n_w as u32 {
+                for t in 1..n_days {
+                    let all = all_schedules(&dates, &lambda, bonus, w, t);
+                    let free = all.iter().map(|a| a.0).fold(f64::INFINITY, f64::min);
+                    for dem in 0..3u32 {
+                        let stay = all
+                            .iter()
+                            .filter(|a| a.1 == dem)
+                            .map(|a| a.0 - bonus)
+                            .fold(f64::INFINITY, f64::min);
+                        let want = (free - stay).min(bonus);
+                        let feasible = free.is_finite() && stay.is_finite();
+                        let want = if feasible && want >= 0.5 { want as i64 } else { 0 };
+                        assert_eq!(
+                            ahead.get(t as u32 - 1, w, dem),
+                            want,
+                            "case {case}, worker {w}, date {t}, demand {dem}"
+                        );
+                        checked += usize::from(want > 0);
+                    }
+                }
+            }
+        }
+        assert!(checked > 100, "only {checked} positive credits checked");
+    }
 }

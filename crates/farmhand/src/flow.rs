@@ -803,6 +803,9 @@ pub(crate) struct Face {
     pub(crate) worker: Vec<i8>,
     /// Per demand: the fewest and most workers such a plan gives it.
     pub(crate) fill: Vec<(u32, u32)>,
+    /// What every such plan gives all demands together: the sum over
+    /// demands of priority times workers (level 1 is the same in all).
+    pub(crate) weighted: u64,
 }
 
 /// The [`Face`] of the date `t`: its optimum with every travel cost zero,
@@ -827,23 +830,23 @@ pub(crate) fn level12_face(t: &Transport) -> Face {
     // scaled cycle has the sign of the lexicographic one, so the scaled
     // problem has the same optimal plans and its duals the same face.
     if width != Width::I64 {
-        let pi = simplex_rounds::<Cost>(&t0, &units, &scale, &mut keep, None, None, None)
-            .expect("no cancel, no deadline")
-            .pi;
-        return face_of(&t0, &units, &pi, |c| c, Cost::ZERO);
+        let r = simplex_rounds::<Cost>(&t0, &units, &scale, &mut keep, None, None, None)
+            .expect("no cancel, no deadline");
+        return face_of(&t0, &units, &r.pi, &r.assigned, |c| c, Cost::ZERO);
     }
-    let pi = simplex_rounds::<W64>(&t0, &units, &scale, &mut keep, None, None, None)
-        .expect("no cancel, no deadline")
-        .pi;
-    face_of(&t0, &units, &pi, |c| W64::from_cost(c, &scale), W64::ZERO)
+    let r = simplex_rounds::<W64>(&t0, &units, &scale, &mut keep, None, None, None)
+        .expect("no cancel, no deadline");
+    face_of(&t0, &units, &r.pi, &r.assigned, |c| W64::from_cost(c, &scale), W64::ZERO)
 }
 
-/// The face from the final potentials `pi` of `t0`'s optimum on cost type
-/// `C` (`conv` turns a unit's cost into it).
+/// The face from the final potentials `pi` of `t0`'s optimum `assigned`
+/// (per worker: its arc or [`NONE`]) on cost type `C` (`conv` turns a
+/// unit's cost into it).
 fn face_of<C: SxCost>(
     t0: &Transport,
     units: &Units,
     pi: &[C],
+    assigned: &[u32],
     conv: impl Fn(Cost) -> C,
     zero: C,
 ) -> Face {
@@ -878,7 +881,12 @@ fn face_of<C: SxCost>(
             (lo, hi)
         })
         .collect();
-    Face { arc, worker, fill }
+    let weighted = assigned
+        .iter()
+        .filter(|&&a| a != NONE)
+        .map(|&a| u64::from(t0.priority[t0.arc_demand[a as usize] as usize]))
+        .sum();
+    Face { arc, worker, fill, weighted }
 }
 
 /// Arcs not kept whose reduced cost under `pi` (workers, then demands) is
@@ -1333,6 +1341,7 @@ mod tests {
                 (c.fill, c.share)
             };
             let best = all.iter().map(|p| levels(p)).min().unwrap();
+            assert_eq!(-best.0, face.weighted as i64, "case {case}: {t:?}");
             let mut optimal = 0;
             for p in &all {
                 let mut fill = vec![0u32; t.n_demands()];

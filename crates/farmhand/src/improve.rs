@@ -226,6 +226,15 @@ impl DayKey {
     }
 }
 
+/// What the date-ordered pass credits for the next date's side of a
+/// continuity pair, which is not planned yet.
+pub(crate) enum Hint {
+    /// The full bonus where the relaxation's schedule stays.
+    Schedules(Grid),
+    /// The relaxation's value of a stay ([`crate::bound::Ahead`]).
+    Credits(crate::bound::Ahead),
+}
+
 /// Plans `day` exactly with every other date of `grid` fixed: day limits,
 /// crews and continuity with both neighbours.
 ///
@@ -245,15 +254,19 @@ pub(crate) fn plan_day(
     grid: &Grid,
     day: Day,
     warm: Option<&WarmBasis>,
-    hint: Option<&Grid>,
+    hint: Option<&Hint>,
     tracker: &Tracker<'_>,
 ) -> Result<(DayResult, Option<WarmBasis>), Cancelled> {
     let allowed = grid.allowed(inst, day);
     let c = continuity_mm(inst);
     let (prev, next) = (i64::from(day) - 1, i64::from(day) + 1);
-    let ahead = hint.unwrap_or(grid);
     let credit = |w: u32, d: u32| {
-        c * (i64::from(grid.get(prev, w) == d) + i64::from(ahead.get(next, w) == d))
+        let ahead = match hint {
+            None => c * i64::from(grid.get(next, w) == d),
+            Some(Hint::Schedules(g)) => c * i64::from(g.get(next, w) == d),
+            Some(Hint::Credits(a)) => a.get(day, w, d),
+        };
+        c * i64::from(grid.get(prev, w) == d) + ahead
     };
     // Crew members of a member locked today may only join that demand.
     let mut crew_target: HashMap<u32, u32> = HashMap::new();
@@ -402,7 +415,7 @@ pub(crate) fn solve_in_order(
     ctx: &CandidateContext,
     grid: &mut Grid,
     starts: Vec<Option<WarmBasis>>,
-    hint: Option<&Grid>,
+    hint: Option<&Hint>,
     tracker: &Tracker<'_>,
 ) -> Result<Ordered, Cancelled> {
     let mut days = Vec::with_capacity(inst.n_days as usize);

@@ -191,9 +191,14 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
         } else {
             // The date-ordered pass: one date at a time, each planned
             // exactly with the dates before it fixed. The next date's side
-            // of each continuity credit comes from the workers' schedules
-            // of `bound.rs` (day limits, crews and locked workers left
-            // out): where the bonus would keep each worker. On problems
+            // of each continuity credit comes from the relaxation of
+            // `bound.rs` (day limits, crews and locked workers left out):
+            // where only continuity and locked assignments couple the
+            // dates, what a stay is worth to each worker's best schedule
+            // from the next date on under its multipliers (a share of the
+            // bonus); with day limits or crews, the full bonus where the
+            // worker's best schedule stays (the graded credits lowered
+            // those plans' fill). On problems
             // coupled by continuity alone those schedules' multipliers
             // also give the lower bound that can prove a plan optimal;
             // the relaxed plan's cost aims their steps (BENCHMARKS.md,
@@ -213,7 +218,13 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
                     }
                 })
                 .flatten()
-                .map(|s| Grid::from_schedules(inst, &s));
+                .map(|h| {
+                    if crate::bound::has_limits(inst) {
+                        improve::Hint::Schedules(Grid::from_schedules(inst, &h.schedules))
+                    } else {
+                        improve::Hint::Credits(h.ahead)
+                    }
+                });
             let pass =
                 improve::solve_in_order(inst, &ctx, &mut grid, starts, hint.as_ref(), &tracker)?;
             days = pass.days;
