@@ -84,6 +84,21 @@ struct DateArcs {
     must: Vec<i8>,
 }
 
+impl DateArcs {
+    /// No rows yet, for `n_w` workers.
+    fn empty(n_w: usize) -> DateArcs {
+        DateArcs {
+            row: vec![NONE; n_w],
+            start: vec![0],
+            slot: Vec::new(),
+            demand: Vec::new(),
+            cost: Vec::new(),
+            forced: Vec::new(),
+            must: Vec::new(),
+        }
+    }
+}
+
 /// A slot: one demand on one date, with the face's headcount range and
 /// the demand's priority.
 struct Slot {
@@ -196,15 +211,7 @@ fn run(
                     demand: d,
                 })
                 .collect();
-            let mut out = DateArcs {
-                row: vec![NONE; n_w],
-                start: vec![0],
-                slot: Vec::new(),
-                demand: Vec::new(),
-                cost: Vec::new(),
-                forced: Vec::new(),
-                must: Vec::new(),
-            };
+            let mut out = DateArcs::empty(n_w);
             for (lw, &w) in cands.workers.iter().enumerate() {
                 out.row[w as usize] = out.must.len() as u32;
                 out.must.push(face.worker[lw]);
@@ -652,15 +659,7 @@ mod tests {
             let mut dates = Vec::new();
             let mut n_slots = 0u32;
             for _ in 0..n_days {
-                let mut d = DateArcs {
-                    row: vec![NONE; n_w],
-                    start: vec![0],
-                    slot: Vec::new(),
-                    demand: Vec::new(),
-                    cost: Vec::new(),
-                    forced: Vec::new(),
-                    must: Vec::new(),
-                };
+                let mut d = DateArcs::empty(n_w);
                 for w in 0..n_w {
                     if lcg(&mut s) % 5 == 0 {
                         continue;
