@@ -2,7 +2,7 @@
 //! continuity bonus, strong enough to measure how far a plan is from the
 //! optimum (issue 4's quality figures), and the hints the date-ordered pass
 //! plans by (`solve.rs`): each worker's schedule at the best multipliers,
-//! and what a stay is worth there ([`Ahead`]).
+//! and what a stay is worth there ([`StayCredits`]).
 //!
 //! Among the plans with the optimal weighted fill and imbalance (levels 1
 //! and 2), which on such problems are the plans optimal at those levels on
@@ -393,34 +393,54 @@ fn run(
         .collect();
     // The plan uses the credits only where nothing but continuity couples
     // the dates (`solve.rs`); with day limits, the schedules.
-    let ahead = if limits {
-        Ahead { per_date: vec![Vec::new(); dates.len()] }
+    let (ahead, behind) = if limits {
+        (StayCredits::none(dates.len()), StayCredits::none(dates.len()))
     } else {
-        ahead_credits(&dates, &best_lambda, bonus, n_w)
+        rayon::join(
+            || stay_credits(&dates, &best_lambda, bonus, n_w, false),
+            || stay_credits(&dates, &best_lambda, bonus, n_w, true),
+        )
     };
-    Some((PathBound { km: best / KM_SCALE, iterations: done }, Hints { schedules, ahead }))
+    let hints = Hints { schedules, ahead, behind };
+    Some((PathBound { km: best / KM_SCALE, iterations: done }, hints))
 }
 
-/// What staying on the same demand into the next date is worth, worker by
-/// worker, under multipliers `lambda`: per date `t`, sorted `(worker,
-/// demand, credit)` for being on `demand` on `t`, where the credit (in the
-/// arc costs' unit, at most the bonus) is how much cheaper the worker's
-/// best schedule from `t + 1` on is when it may start with a stay there.
-fn ahead_credits(dates: &[DateArcs], lambda: &[f64], bonus: f64, n_w: usize) -> Ahead {
+/// What a stay on the same demand across two dates is worth, worker by
+/// worker, under multipliers `lambda`, for a pass that plans the dates in
+/// calendar order (`behind` false) or backwards (`behind` true): the
+/// credit, per date `t` and `(worker, demand)`, for being on `demand` on
+/// `t` because of the unplanned date after it (or, backwards, before
+/// it). It is how much cheaper the worker's best schedule from that date
+/// to the end (or from the start to it) is when it may begin (or end)
+/// with a stay there, at most the bonus, in the arc costs' unit.
+fn stay_credits(
+    dates: &[DateArcs],
+    lambda: &[f64],
+    bonus: f64,
+    n_w: usize,
+    behind: bool,
+) -> StayCredits {
     let n = dates.len();
     if n == 0 || lambda.is_empty() {
-        return Ahead { per_date: vec![Vec::new(); n] };
+        return StayCredits::none(n);
     }
-    let rev: Vec<&DateArcs> = dates.iter().rev().collect();
+    // The dynamic programme run from the far end toward the unplanned
+    // side: its values are the best costs of the rest of the horizon.
+    let order: Vec<&DateArcs> =
+        if behind { dates.iter().collect() } else { dates.iter().rev().collect() };
     let per_worker: Vec<Vec<(u32, u32, u32, i64)>> = (0..n_w as u32)
         .into_par_iter()
         .map_init(Scratch::default, |sc, w| {
-            // The schedule over the reversed dates: its values are the
-            // best costs from each date to the end.
-            schedule(&rev, lambda, bonus, w, sc);
+            schedule(&order, lambda, bonus, w, sc);
             let mut out = Vec::new();
-            for (t, date) in dates.iter().enumerate().skip(1) {
-                let r = n - 1 - t;
+            for (t, date) in dates.iter().enumerate() {
+                // `r`: the date in the programme's order; `to`: the date
+                // that earns the credit.
+                let (r, to) = match behind {
+                    false if t > 0 => (n - 1 - t, t - 1),
+                    true if t + 1 < n => (t, t + 1),
+                    _ => continue,
+                };
                 let row = date.row[w as usize];
                 if row == NONE {
                     continue;
@@ -431,7 +451,7 @@ fn ahead_credits(dates: &[DateArcs], lambda: &[f64], bonus: f64, n_w: usize) -> 
                     let stay = sc.values[sc.off[r] + i] - bonus;
                     let credit = (free - stay).min(bonus);
                     if free.is_finite() && stay.is_finite() && credit >= 0.5 {
-                        out.push((t as u32 - 1, w, date.demand[a], credit.round() as i64));
+                        out.push((to as u32, w, date.demand[a], credit.round() as i64));
                     }
                 }
             }
@@ -444,16 +464,21 @@ fn ahead_credits(dates: &[DateArcs], lambda: &[f64], bonus: f64, n_w: usize) -> 
             per_date[t as usize].push((w, d, c));
         }
     }
-    Ahead { per_date }
+    StayCredits { per_date }
 }
 
-/// See [`ahead_credits`].
-pub(crate) struct Ahead {
+/// See [`stay_credits`].
+pub(crate) struct StayCredits {
+    /// Per date: `(worker, demand, credit)`, sorted.
     per_date: Vec<Vec<(u32, u32, i64)>>,
 }
 
-impl Ahead {
-    /// The credit for `w` on `demand` on `day` from what follows.
+impl StayCredits {
+    fn none(n_days: usize) -> StayCredits {
+        StayCredits { per_date: vec![Vec::new(); n_days] }
+    }
+
+    /// The credit for `w` on `demand` on `day`.
     pub(crate) fn get(&self, day: u32, w: u32, demand: u32) -> i64 {
         let list = &self.per_date[day as usize];
         list.binary_search_by(|&(lw, ld, _)| (lw, ld).cmp(&(w, demand))).map_or(0, |i| list[i].2)
@@ -461,10 +486,12 @@ impl Ahead {
 }
 
 /// The relaxation's guidance for a plan: each worker's schedule at the
-/// best multipliers, and the credits of [`ahead_credits`] there.
+/// best multipliers, and the credits of [`stay_credits`] there for a pass
+/// in calendar order (`ahead`) and one backwards (`behind`).
 pub(crate) struct Hints {
     pub(crate) schedules: Vec<Schedule>,
-    pub(crate) ahead: Ahead,
+    pub(crate) ahead: StayCredits,
+    pub(crate) behind: StayCredits,
 }
 
 /// Buffers of [`schedule`], reused across the workers of a thread.
@@ -580,46 +607,43 @@ mod tests {
         *s >> 33
     }
 
-    /// Every schedule of worker `w` over `dates[from..]` as (cost, demand
-    /// on `from` or NONE), by enumeration.
+    /// Every schedule of worker `w` over `dates` as (cost, demand on the
+    /// first date, demand on the last; NONE when idle), by enumeration.
     fn all_schedules(
-        dates: &[DateArcs],
+        dates: &[&DateArcs],
         lambda: &[f64],
         bonus: f64,
         w: u32,
-        from: usize,
-    ) -> Vec<(f64, u32)> {
-        // Each date's options: None (idle) or an arc index.
+    ) -> Vec<(f64, u32, u32)> {
         let mut out = Vec::new();
         let mut pick: Vec<Option<usize>> = Vec::new();
         fn rec(
-            dates: &[DateArcs],
+            dates: &[&DateArcs],
             lambda: &[f64],
             bonus: f64,
             w: u32,
-            t: usize,
             pick: &mut Vec<Option<usize>>,
-            out: &mut Vec<(f64, u32)>,
+            out: &mut Vec<(f64, u32, u32)>,
         ) {
+            let t = pick.len();
             if t == dates.len() {
                 let mut cost = 0.0;
                 let mut last: Option<(usize, u32)> = None;
-                for (k, p) in pick.iter().enumerate() {
-                    let day = k + dates.len() - pick.len();
+                for (day, p) in pick.iter().enumerate() {
                     if let Some(a) = *p {
-                        let d = &dates[day];
+                        let d = dates[day];
                         cost += d.cost[a] + lambda[d.slot[a] as usize];
-                        if last == Some((day - 1, d.demand[a])) && day > 0 {
+                        if day > 0 && last == Some((day - 1, d.demand[a])) {
                             cost -= bonus;
                         }
                         last = Some((day, d.demand[a]));
                     }
                 }
-                let first = pick[0].map_or(NONE, |a| dates[dates.len() - pick.len()].demand[a]);
-                out.push((cost, first));
+                let end = |k: usize| pick[k].map_or(NONE, |a| dates[k].demand[a]);
+                out.push((cost, end(0), end(t - 1)));
                 return;
             }
-            let d = &dates[t];
+            let d = dates[t];
             let r = d.row[w as usize];
             let mut options: Vec<Option<usize>> = Vec::new();
             if r == NONE {
@@ -637,19 +661,34 @@ mod tests {
             }
             for o in options {
                 pick.push(o);
-                rec(dates, lambda, bonus, w, t + 1, pick, out);
+                rec(dates, lambda, bonus, w, pick, out);
                 pick.pop();
             }
         }
-        rec(dates, lambda, bonus, w, from, &mut pick, &mut out);
+        rec(dates, lambda, bonus, w, &mut pick, &mut out);
         out
+    }
+
+    /// The credit `best of all - (best ending on `dem` - bonus)`, at most
+    /// the bonus, 0 when either is infeasible or it rounds to nothing.
+    fn credit(all: &[(f64, u32, u32)], end: impl Fn(&(f64, u32, u32)) -> u32, dem: u32) -> i64 {
+        let bonus = 10.0;
+        let free = all.iter().map(|a| a.0).fold(f64::INFINITY, f64::min);
+        let stay =
+            all.iter().filter(|a| end(a) == dem).map(|a| a.0 - bonus).fold(f64::INFINITY, f64::min);
+        let want = (free - stay).min(bonus);
+        if free.is_finite() && stay.is_finite() && want >= 0.5 {
+            want as i64
+        } else {
+            0
+        }
     }
 
     /// The credit of a stay is what enumerating every schedule says: the
     /// best cost from the next date on, less the best that starts with a
     /// stay on the demand (the bonus earned), at most the bonus.
     #[test]
-    fn ahead_credits_match_enumerated_schedules() {
+    fn stay_credits_match_enumerated_schedules() {
         let mut s = 11u64;
         let bonus = 10.0;
         let mut checked = 0;
@@ -684,26 +723,34 @@ mod tests {
                 dates.push(d);
             }
             let lambda: Vec<f64> = (0..n_slots).map(|_| (lcg(&mut s) % 21) as f64 - 10.0).collect();
-            let ahead = ahead_credits(&dates, &lambda, bonus, n_w);
+            let ahead = stay_credits(&dates, &lambda, bonus, n_w, false);
+            let behind = stay_credits(&dates, &lambda, bonus, n_w, true);
+            let refs: Vec<&DateArcs> = dates.iter().collect();
             for w in 0..n_w as u32 {
-                for t in 1..n_days {
-                    let all = all_schedules(&dates, &lambda, bonus, w, t);
-                    let free = all.iter().map(|a| a.0).fold(f64::INFINITY, f64::min);
+                for t in 0..n_days {
+                    // From date t to the end, credited on t - 1; from the
+                    // start to date t, credited on t + 1.
+                    let to_end = all_schedules(&refs[t..], &lambda, bonus, w);
+                    let from_start = all_schedules(&refs[..=t], &lambda, bonus, w);
                     for dem in 0..3u32 {
-                        let stay = all
-                            .iter()
-                            .filter(|a| a.1 == dem)
-                            .map(|a| a.0 - bonus)
-                            .fold(f64::INFINITY, f64::min);
-                        let want = (free - stay).min(bonus);
-                        let feasible = free.is_finite() && stay.is_finite();
-                        let want = if feasible && want >= 0.5 { want as i64 } else { 0 };
-                        assert_eq!(
-                            ahead.get(t as u32 - 1, w, dem),
-                            want,
-                            "case {case}, worker {w}, date {t}, demand {dem}"
-                        );
-                        checked += usize::from(want > 0);
+                        if t > 0 {
+                            let want = credit(&to_end, |a| a.1, dem);
+                            let got = ahead.get(t as u32 - 1, w, dem);
+                            assert_eq!(
+                                got, want,
+                                "case {case}, ahead, worker {w}, date {t}, {dem}"
+                            );
+                            checked += usize::from(want > 0);
+                        }
+                        if t + 1 < n_days {
+                            let want = credit(&from_start, |a| a.2, dem);
+                            let got = behind.get(t as u32 + 1, w, dem);
+                            assert_eq!(
+                                got, want,
+                                "case {case}, behind, worker {w}, date {t}, {dem}"
+                            );
+                            checked += usize::from(want > 0);
+                        }
                     }
                 }
             }

@@ -226,13 +226,16 @@ impl DayKey {
     }
 }
 
-/// What the date-ordered pass credits for the next date's side of a
-/// continuity pair, which is not planned yet.
+/// What the date-ordered pass credits for the side of a continuity pair
+/// on the neighbouring date it has not planned yet.
 pub(crate) enum Hint {
-    /// The full bonus where the relaxation's schedule stays.
+    /// Calendar order: the full bonus where the relaxation's schedule
+    /// stays on into the next date.
     Schedules(Grid),
-    /// The relaxation's value of a stay ([`crate::bound::Ahead`]).
-    Credits(crate::bound::Ahead),
+    /// Calendar order: the relaxation's value of a stay into the next date.
+    Ahead(crate::bound::StayCredits),
+    /// Backwards: the relaxation's value of a stay from the date before.
+    Behind(crate::bound::StayCredits),
 }
 
 /// Plans `day` exactly with every other date of `grid` fixed: day limits,
@@ -260,13 +263,21 @@ pub(crate) fn plan_day(
     let allowed = grid.allowed(inst, day);
     let c = continuity_mm(inst);
     let (prev, next) = (i64::from(day) - 1, i64::from(day) + 1);
-    let credit = |w: u32, d: u32| {
-        let ahead = match hint {
-            None => c * i64::from(grid.get(next, w) == d),
-            Some(Hint::Schedules(g)) => c * i64::from(g.get(next, w) == d),
-            Some(Hint::Credits(a)) => a.get(day, w, d),
-        };
-        c * i64::from(grid.get(prev, w) == d) + ahead
+    let stay = |other: i64, w: u32, d: u32| c * i64::from(grid.get(other, w) == d);
+    // The unplanned side from the credits, unless the grid already has
+    // the worker there (a locked assignment).
+    let side = |other: i64, w: u32, d: u32, credits: &crate::bound::StayCredits| {
+        if grid.get(other, w) == NONE {
+            credits.get(day, w, d)
+        } else {
+            stay(other, w, d)
+        }
+    };
+    let credit = |w: u32, d: u32| match hint {
+        None => stay(prev, w, d) + stay(next, w, d),
+        Some(Hint::Schedules(g)) => stay(prev, w, d) + c * i64::from(g.get(next, w) == d),
+        Some(Hint::Ahead(a)) => stay(prev, w, d) + side(next, w, d, a),
+        Some(Hint::Behind(b)) => side(prev, w, d, b) + stay(next, w, d),
     };
     // Crew members of a member locked today may only join that demand.
     let mut crew_target: HashMap<u32, u32> = HashMap::new();
@@ -405,37 +416,44 @@ pub(crate) struct Ordered {
     pub(crate) bases: Vec<Option<WarmBasis>>,
 }
 
-/// Dates in calendar order, each planned exactly given the dates before it
-/// (and every locked date). Dates past the deadline keep only their locked
-/// assignments and are marked incomplete. `starts` holds each date's
-/// relaxed basis (or is empty): a date starts from it, else from the date
-/// before's final basis.
+/// Dates in calendar order (or, with `backward`, from the last), each
+/// planned exactly given the dates planned before it (and every locked
+/// date). Dates past the deadline keep only their locked assignments and
+/// are marked incomplete. `starts` holds each date's relaxed basis (or is
+/// empty): a date starts from it, else from the date planned before it.
 pub(crate) fn solve_in_order(
     inst: &Instance,
     ctx: &CandidateContext,
     grid: &mut Grid,
     starts: Vec<Option<WarmBasis>>,
     hint: Option<&Hint>,
+    backward: bool,
     tracker: &Tracker<'_>,
 ) -> Result<Ordered, Cancelled> {
-    let mut days = Vec::with_capacity(inst.n_days as usize);
-    let mut bases: Vec<Option<WarmBasis>> = Vec::with_capacity(inst.n_days as usize);
-    for day in 0..inst.n_days {
+    let n = inst.n_days as usize;
+    let mut days: Vec<Option<DayResult>> = vec![None; n];
+    let mut bases: Vec<Option<WarmBasis>> = vec![None; n];
+    let mut last: Option<usize> = None;
+    let order: Vec<Day> =
+        if backward { (0..inst.n_days).rev().collect() } else { (0..inst.n_days).collect() };
+    for day in order {
         tracker.cancelled()?;
         let (result, basis) = if tracker.past_deadline() {
             (locked_only(inst, day), None)
         } else {
             // From the date's relaxed optimum (the same date with the
-            // coupling relaxed), else from the date before's final basis.
+            // coupling relaxed), else from the date planned before.
             let own = starts.get(day as usize).and_then(Option::as_ref);
-            let warm = own.or(bases.last().and_then(Option::as_ref));
+            let warm = own.or(last.and_then(|l| bases[l].as_ref()));
             plan_day(inst, ctx, grid, day, warm, hint, tracker)?
         };
         grid.replace(&locked_only(inst, day), &result);
-        days.push(result);
-        bases.push(basis);
+        days[day as usize] = Some(result);
+        bases[day as usize] = basis;
+        last = Some(day as usize);
         tracker.date_done();
     }
+    let days = days.into_iter().map(|d| d.expect("every date planned")).collect();
     Ok(Ordered { days, bases })
 }
 
@@ -534,8 +552,8 @@ pub(crate) struct Improved {
 /// time limit left incomplete takes any plan it gets.
 ///
 /// `ordered` is the date-ordered pass that made `days`, if it did: its bases
-/// start the first re-plans, and its last date is not re-planned in the
-/// first round, because it was planned with every other date as it is now
+/// start the first re-plans, and (unless it ran `backward`) its last date
+/// is not re-planned in the first round, because it was planned with every other date as it is now
 /// (the same inputs give the same plan, so that re-plan could not be
 /// better). A start repaired from the relaxed plan re-plans every date.
 pub(crate) fn improve(
@@ -544,13 +562,17 @@ pub(crate) fn improve(
     days: &mut [DayResult],
     grid: &mut Grid,
     ordered: Option<Vec<Option<WarmBasis>>>,
+    backward: bool,
     tracker: &Tracker<'_>,
 ) -> Result<Improved, Cancelled> {
     let n = days.len();
     let mut stats = Improved::default();
     let mut dirty = vec![true; n];
-    // Re-planned in the first round only if a date before it changes.
-    let mut last_settled = ordered.is_some() && days.last().is_some_and(|d| d.complete);
+    // Re-planned in the first round only if a date before it changes (a
+    // backward pass planned its first date last, but rounds run forward,
+    // so nothing is skipped after it).
+    let mut last_settled =
+        !backward && ordered.is_some() && days.last().is_some_and(|d| d.complete);
     let mut memo = PairMemo::new(n);
     // Per date: the final basis of its last plan, to start the next.
     let mut bases: Vec<Option<WarmBasis>> = ordered.unwrap_or_else(|| vec![None; n]);
@@ -987,7 +1009,7 @@ mod tests {
             let tracker = Tracker::new(&config, inst.n_days, Instant::now(), None);
             let mut grid = Grid::new(&inst);
             let ordered =
-                solve_in_order(&inst, &ctx, &mut grid, Vec::new(), None, &tracker).unwrap();
+                solve_in_order(&inst, &ctx, &mut grid, Vec::new(), None, false, &tracker).unwrap();
             let n = inst.n_days;
             for a in 0..n {
                 for b in (a + 2)..n {

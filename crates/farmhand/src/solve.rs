@@ -27,7 +27,7 @@ use crate::explain::{self, explain};
 use crate::flow::{solve_transport_warm, Cancelled, Ids, TransportSolution, NONE};
 use crate::format::{Assignment, Problem, Solution, SolvedAssignment, Summary};
 use crate::greedy;
-use crate::improve::{self, base_mm, continuity_mm, Grid, MAX_ARC_COST};
+use crate::improve::{self, base_mm, continuity_mm, Grid, Hint, MAX_ARC_COST};
 use crate::model::{Day, DaySet, Fixed, Instance};
 use crate::simplex::WarmBasis;
 use crate::validate::{validate, ValidationError};
@@ -178,6 +178,7 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
     if coupled {
         let mut grid = Grid::new(inst);
         let mut ordered = None;
+        let mut backward = false;
         let limited = inst.options.time_limit_ms.is_some();
         if limited || (coupling_holds(inst, &relaxed) && !schedules_fit(inst)) {
             // Under a time limit, the relaxed plan repaired: it is ready as
@@ -190,13 +191,14 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
             }
         } else {
             // The date-ordered pass: one date at a time, each planned
-            // exactly with the dates before it fixed. The next date's side
+            // exactly with the dates before it fixed. The unplanned side
             // of each continuity credit comes from the relaxation of
             // `bound.rs` (day limits, crews and locked workers left out):
             // where only continuity and locked assignments couple the
             // dates, what a stay is worth to each worker's best schedule
-            // from the next date on under its multipliers (a share of the
-            // bonus); with day limits or crews, the full bonus where the
+            // over the unplanned dates under its multipliers (a share of
+            // the bonus), and the pass runs both forward and backward;
+            // with day limits or crews, forward, the full bonus where the
             // worker's best schedule stays (the graded credits lowered
             // those plans' fill). On problems
             // coupled by continuity alone those schedules' multipliers
@@ -206,7 +208,7 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
             tracker.add_pass();
             let starts = std::mem::take(&mut relaxed_bases);
             let target = objective_mm(inst, &relaxed) as f64 / KM_SCALE;
-            let hint = schedules_fit(inst)
+            let hints = schedules_fit(inst)
                 .then(|| {
                     use crate::bound::{bound_and_schedules, relaxed_schedules};
                     match bound_and_schedules(inst, SCHEDULE_STEPS, target, Some(&tracker)) {
@@ -217,22 +219,77 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
                         None => relaxed_schedules(inst, SCHEDULE_STEPS, target, Some(&tracker)),
                     }
                 })
-                .flatten()
-                .map(|h| {
-                    if crate::bound::has_limits(inst) {
-                        improve::Hint::Schedules(Grid::from_schedules(inst, &h.schedules))
+                .flatten();
+            let pass = match hints {
+                Some(h) if !crate::bound::has_limits(inst) => {
+                    // Both directions side by side (one more pass of
+                    // progress), the better plan kept: each date's fill
+                    // and imbalance are its own optimum's either way, so
+                    // the objective decides, ties to calendar order.
+                    tracker.add_pass();
+                    let mut back_grid = grid.clone();
+                    let back_starts = starts.clone();
+                    let (ahead, behind) = (Hint::Ahead(h.ahead), Hint::Behind(h.behind));
+                    let (fw, bw) = rayon::join(
+                        || {
+                            improve::solve_in_order(
+                                inst,
+                                &ctx,
+                                &mut grid,
+                                starts,
+                                Some(&ahead),
+                                false,
+                                &tracker,
+                            )
+                        },
+                        || {
+                            let (g, t) = (&mut back_grid, &tracker);
+                            improve::solve_in_order(
+                                inst,
+                                &ctx,
+                                g,
+                                back_starts,
+                                Some(&behind),
+                                true,
+                                t,
+                            )
+                        },
+                    );
+                    let (fw, bw) = (fw?, bw?);
+                    let better = |a: &[DayResult], b: &[DayResult]| {
+                        let w = |d: &[DayResult]| -> i64 {
+                            d.iter().map(|r| weighted(inst, &r.assignments)).sum()
+                        };
+                        (w(a), -objective_mm(inst, a)) > (w(b), -objective_mm(inst, b))
+                    };
+                    if better(&bw.days, &fw.days) {
+                        grid = back_grid;
+                        backward = true;
+                        bw
                     } else {
-                        improve::Hint::Credits(h.ahead)
+                        fw
                     }
-                });
-            let pass =
-                improve::solve_in_order(inst, &ctx, &mut grid, starts, hint.as_ref(), &tracker)?;
+                }
+                hints => {
+                    let hint =
+                        hints.map(|h| Hint::Schedules(Grid::from_schedules(inst, &h.schedules)));
+                    improve::solve_in_order(
+                        inst,
+                        &ctx,
+                        &mut grid,
+                        starts,
+                        hint.as_ref(),
+                        false,
+                        &tracker,
+                    )?
+                }
+            };
             days = pass.days;
             ordered = Some(pass.bases);
         }
         phase_ms[1] = ms();
         tracker.set_phase(PHASE_ENDS[1]);
-        stats = improve::improve(inst, &ctx, &mut days, &mut grid, ordered, &tracker)?;
+        stats = improve::improve(inst, &ctx, &mut days, &mut grid, ordered, backward, &tracker)?;
         phase_ms[2] = ms();
         if days.iter().any(|d| !d.complete) {
             greedy::greedy_fill(inst, &ctx, nearby(), &mut days, &mut grid);
