@@ -6,6 +6,7 @@
 //! LAGRANGE=8 cargo run --release -p farmhand --example quality -- county
 //! PATHS=1500 cargo run --release -p farmhand --example quality -- wanju county
 //! SEED=2 VARIANT=default cargo run --release -p farmhand --example quality -- county
+//! FILLBOUND=3000 VARIANT=default cargo run --release -p farmhand --example quality -- county
 //! ```
 //!
 //! With `LAGRANGE=N` the lower bound is the best of `N` Lagrangian
@@ -13,6 +14,10 @@
 //! half-and-half bound. With `PATHS=N` it is the schedules bound
 //! (`bench_api::path_lower_bound`, `N` subgradient steps; continuity
 //! variants only), much the strongest.
+//!
+//! With `FILLBOUND=N` it also prints the upper bound on the weighted fill
+//! that sees day limits (`bench_api::fill_upper_bound`, `N` subgradient
+//! steps aimed at the plan's fill), next to the per-date bound.
 //!
 //! `SEED` picks the generator's seed (1 unless set), `VARIANT` runs only
 //! `default` or only `continuity`.
@@ -26,7 +31,9 @@
 //! improvement rounds and moves, the end of each phase in ms, and the
 //! independent check.
 
-use farmhand::bench_api::{lagrangian_lower_bounds, path_lower_bound, solve_measured, Measured};
+use farmhand::bench_api::{
+    fill_upper_bound, lagrangian_lower_bounds, path_lower_bound, solve_measured, Measured,
+};
 use farmhand::generate::{generate, Preset};
 use farmhand::{check, validate, Problem, SolveConfig};
 
@@ -73,6 +80,22 @@ fn row(name: &str, variant: &str, problem: &Problem, limit: Option<i64>) {
     let iterations: usize =
         std::env::var("LAGRANGE").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
     let paths: usize = std::env::var("PATHS").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let fill_steps: usize =
+        std::env::var("FILLBOUND").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    if fill_steps > 0 {
+        let t = std::time::Instant::now();
+        if let Some(b) = fill_upper_bound(&inst, fill_steps, s.weighted_fill as f64) {
+            eprintln!(
+                "{name} {variant}: fill bound with day limits {} (per-date bound {}, plan {}; {:.3} % above the plan) after {} iterations, {:.1} s",
+                b.weighted,
+                s.weighted_fill_bound,
+                s.weighted_fill,
+                100.0 * (b.weighted as f64 - s.weighted_fill as f64) / s.weighted_fill as f64,
+                b.iterations,
+                t.elapsed().as_secs_f64()
+            );
+        }
+    }
     let lower = if paths > 0 {
         let t = std::time::Instant::now();
         let b = path_lower_bound(&inst, paths, s.objective_km);

@@ -494,6 +494,212 @@ pub(crate) struct Hints {
     pub(crate) behind: StayCredits,
 }
 
+/// Per worker: its allowed arcs on one date as (slot, priority).
+type DateChoices = Vec<Vec<(u32, f64)>>;
+
+/// An upper bound on the weighted fill when day limits couple the dates.
+#[derive(Debug, Clone, Copy)]
+pub struct FillBound {
+    /// No plan that keeps every hard rule fills more (weighted).
+    pub weighted: i64,
+    /// Subgradient iterations run.
+    pub iterations: usize,
+}
+
+/// An upper bound on the weighted fill that sees `max_days` and
+/// `max_consecutive_days`, which the per-date bound (`weighted_fill_bound`)
+/// leaves out: the headcounts and each worker's `max_days` are dualised
+/// (multipliers `lambda` per demand and date, `mu` per worker, both at
+/// least 0), so every worker picks the dates to work on its own: on each
+/// date its best allowed demand at priority less `lambda` less `mu`, runs
+/// no longer than `max_consecutive_days`, by a dynamic programme over the
+/// run's length. Crews are left out (a relaxation). Every multiplier gives
+/// a valid bound; projected subgradient steps (Polyak's rule toward
+/// `target`, a plan's weighted fill) lower it. `None` with locked
+/// assignments (not modelled here). For the quality figures, not the
+/// solve path.
+pub fn fill_upper_bound(inst: &Instance, iterations: usize, target: f64) -> Option<FillBound> {
+    if !inst.locked.is_empty() {
+        return None;
+    }
+    let ctx = CandidateContext::new(inst);
+    let n_w = inst.workers.len();
+    let n_days = inst.n_days as usize;
+    // Per date: per global worker its arcs as (slot, priority); slots
+    // numbered date by date with their headcounts.
+    let per_date: Vec<(DateChoices, Vec<f64>)> = (0..inst.n_days)
+        .into_par_iter()
+        .map(|day| {
+            let allowed: Vec<bool> =
+                inst.workers.iter().map(|w| w.available.contains(day)).collect();
+            let rules = DayRules { allowed: &allowed, forced: &HashMap::new() };
+            let cands = day_candidates(inst, &ctx, day, &rules);
+            let t = &cands.transport;
+            let mut arcs: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n_w];
+            for (lw, &w) in cands.workers.iter().enumerate() {
+                arcs[w as usize] = t
+                    .arcs(lw)
+                    .map(|a| {
+                        let d = t.arc_demand[a] as usize;
+                        (d as u32, f64::from(t.priority[d]))
+                    })
+                    .collect();
+            }
+            let caps = (0..t.n_demands()).map(|d| f64::from(t.cap[d])).collect();
+            (arcs, caps)
+        })
+        .collect();
+    let mut caps: Vec<f64> = Vec::new();
+    // Per worker, per date: its arcs with slots numbered globally.
+    let mut by_worker: Vec<Vec<Vec<(u32, f64)>>> = vec![Vec::with_capacity(n_days); n_w];
+    for (arcs, date_caps) in per_date {
+        let first = caps.len() as u32;
+        caps.extend(date_caps);
+        for (w, list) in arcs.into_iter().enumerate() {
+            by_worker[w].push(list.into_iter().map(|(d, p)| (d + first, p)).collect());
+        }
+    }
+    let max_days: Vec<Option<f64>> =
+        inst.workers.iter().map(|w| w.max_days.map(f64::from)).collect();
+    let mut lambda = vec![0.0f64; caps.len()];
+    let mut mu = vec![0.0f64; n_w];
+    let mut best = f64::INFINITY;
+    let mut theta = 1.0;
+    let mut since_best = 0;
+    let mut done = 0;
+    for _ in 0..iterations {
+        done += 1;
+        // Every worker's best dates: value, dates worked, slots taken.
+        let picks: Vec<(f64, u32, Vec<u32>)> = (0..n_w)
+            .into_par_iter()
+            .map(|w| {
+                let k = inst.workers[w].max_consecutive.map_or(usize::MAX, |k| k as usize);
+                best_dates(&by_worker[w], &lambda, mu[w], k)
+            })
+            .collect();
+        let mut used = vec![0.0f64; caps.len()];
+        let mut value = 0.0;
+        let mut g_mu = vec![0.0f64; n_w];
+        for (w, (v, days, taken)) in picks.iter().enumerate() {
+            value += v;
+            for &s in taken {
+                used[s as usize] += 1.0;
+            }
+            if let Some(m) = max_days[w] {
+                value += mu[w] * m;
+                g_mu[w] = f64::from(*days) - m;
+            }
+        }
+        let mut g_lambda = vec![0.0f64; caps.len()];
+        for i in 0..caps.len() {
+            value += lambda[i] * caps[i];
+            g_lambda[i] = used[i] - caps[i];
+        }
+        if value < best - 1e-9 {
+            best = value;
+            since_best = 0;
+        } else {
+            since_best += 1;
+            if since_best >= TARGET_STALL {
+                theta /= 2.0;
+                since_best = 0;
+            }
+        }
+        // Projected: a multiplier at 0 that would go below stays.
+        let mut norm = 0.0;
+        for (g, l) in g_lambda.iter_mut().zip(&lambda) {
+            if *l <= 0.0 && *g < 0.0 {
+                *g = 0.0;
+            }
+            norm += *g * *g;
+        }
+        for (g, m) in g_mu.iter_mut().zip(&mu) {
+            if *m <= 0.0 && *g < 0.0 {
+                *g = 0.0;
+            }
+            norm += *g * *g;
+        }
+        if norm == 0.0 || theta < 1e-6 || best.floor() <= target {
+            break;
+        }
+        let step = theta * (value - target).max(1.0) / norm;
+        for (l, g) in lambda.iter_mut().zip(&g_lambda) {
+            *l = (*l + step * g).max(0.0);
+        }
+        for (m, g) in mu.iter_mut().zip(&g_mu) {
+            *m = (*m + step * g).max(0.0);
+        }
+    }
+    // Fills are whole numbers, so the bound rounds down (a hair of
+    // tolerance for the sums' rounding).
+    Some(FillBound { weighted: (best + 1e-6).floor() as i64, iterations: done })
+}
+
+/// A worker's most valuable dates under `lambda` and `mu` (its `max_days`
+/// multiplier), in runs of at most `k` consecutive dates: the value, the
+/// dates worked and the slots taken. `dates[t]` holds its allowed arcs on
+/// date `t` as (slot, priority); none when it cannot work that date.
+fn best_dates(
+    dates: &[Vec<(u32, f64)>],
+    lambda: &[f64],
+    mu: f64,
+    k: usize,
+) -> (f64, u32, Vec<u32>) {
+    // Each date's best arc and its value (None: idle only).
+    let gain: Vec<Option<(f64, u32)>> = dates
+        .iter()
+        .map(|arcs| {
+            arcs.iter()
+                .map(|&(s, p)| (p - lambda[s as usize] - mu, s))
+                .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
+                .filter(|g| g.0 > 0.0)
+        })
+        .collect();
+    if k >= dates.len() {
+        // No run can be too long: every date with a gain.
+        let taken: Vec<u32> = gain.iter().rev().filter_map(|g| g.map(|g| g.1)).collect();
+        let total = gain.iter().filter_map(|g| g.map(|g| g.0)).sum();
+        return (total, taken.len() as u32, taken);
+    }
+    let k = k.max(1);
+    // v[r]: the best value so far ending in a run of length r (0: idle
+    // that date); from_idle[t]: the run length before an idle date t.
+    let argmax = |v: &[f64]| {
+        v.iter()
+            .enumerate()
+            .fold((0, f64::NEG_INFINITY), |b, (r, &x)| if x > b.1 { (r, x) } else { b })
+    };
+    let mut v = vec![f64::NEG_INFINITY; k + 1];
+    v[0] = 0.0;
+    let mut from_idle: Vec<usize> = Vec::with_capacity(dates.len());
+    for g in &gain {
+        let (arg, top) = argmax(&v);
+        let mut next = vec![f64::NEG_INFINITY; k + 1];
+        next[0] = top;
+        from_idle.push(arg);
+        if let Some((x, _)) = g {
+            for r in 1..=k {
+                next[r] = v[r - 1] + x;
+            }
+        }
+        v = next;
+    }
+    // Back from the best end state.
+    let (mut r, total) = argmax(&v);
+    let mut taken = Vec::new();
+    let mut worked = 0;
+    for t in (0..dates.len()).rev() {
+        if r == 0 {
+            r = from_idle[t];
+        } else {
+            taken.push(gain[t].expect("worked on a date with a gain").1);
+            worked += 1;
+            r -= 1;
+        }
+    }
+    (total, worked, taken)
+}
+
 /// Buffers of [`schedule`], reused across the workers of a thread.
 #[derive(Default)]
 struct Scratch {
@@ -756,5 +962,60 @@ mod tests {
             }
         }
         assert!(checked > 100, "only {checked} positive credits checked");
+    }
+
+    /// A worker's best dates with runs of at most k: what trying every
+    /// set of dates says.
+    #[test]
+    fn best_dates_match_every_set_of_dates() {
+        let mut s = 5u64;
+        for case in 0..400 {
+            let n = 1 + (lcg(&mut s) % 7) as usize;
+            let k = 1 + (lcg(&mut s) % 4) as usize;
+            let mut dates: Vec<Vec<(u32, f64)>> = Vec::new();
+            for t in 0..n {
+                let m = (lcg(&mut s) % 3) as u32;
+                dates.push(
+                    (0..m).map(|j| (t as u32 * 3 + j, (1 + lcg(&mut s) % 3) as f64)).collect(),
+                );
+            }
+            let lambda: Vec<f64> = (0..3 * n).map(|_| (lcg(&mut s) % 5) as f64 * 0.5).collect();
+            let mu = (lcg(&mut s) % 3) as f64 * 0.5;
+            let gain = |t: usize| {
+                dates[t]
+                    .iter()
+                    .map(|&(sl, p)| p - lambda[sl as usize] - mu)
+                    .fold(f64::NEG_INFINITY, f64::max)
+            };
+            let mut want = 0.0f64;
+            for set in 0u32..(1 << n) {
+                let (mut run, mut ok, mut v) = (0, true, 0.0);
+                for (t, arcs) in dates.iter().enumerate() {
+                    if set >> t & 1 == 1 {
+                        run += 1;
+                        ok &= run <= k && !arcs.is_empty();
+                        v += gain(t);
+                    } else {
+                        run = 0;
+                    }
+                }
+                if ok {
+                    want = want.max(v);
+                }
+            }
+            let (got, worked, taken) = best_dates(&dates, &lambda, mu, k);
+            assert!((got - want).abs() < 1e-9, "case {case}: {got} vs {want}");
+            assert_eq!(worked as usize, taken.len(), "case {case}");
+            // The slots taken add up to the value.
+            let sum: f64 = taken
+                .iter()
+                .map(|&sl| {
+                    let t = sl as usize / 3;
+                    let p = dates[t].iter().find(|a| a.0 == sl).unwrap().1;
+                    p - lambda[sl as usize] - mu
+                })
+                .sum();
+            assert!((sum - got).abs() < 1e-9, "case {case}: slots {sum} vs {got}");
+        }
     }
 }

@@ -291,7 +291,7 @@ impl Transport {
         (self.start.partition_point(|&s| s as usize <= a) - 1) as u32
     }
 
-    fn arcs(&self, w: usize) -> std::ops::Range<usize> {
+    pub(crate) fn arcs(&self, w: usize) -> std::ops::Range<usize> {
         self.start[w] as usize..self.start[w + 1] as usize
     }
 }

@@ -56,7 +56,7 @@ pub use validate::{show as quote_input, validate, Issue, ValidationError};
 pub mod bench_api {
     use std::collections::HashMap;
 
-    pub use crate::bound::{path_lower_bound, PathBound};
+    pub use crate::bound::{fill_upper_bound, path_lower_bound, FillBound, PathBound};
     use crate::candidates::{day_candidates, CandidateContext, DayRules};
     use crate::model::Instance;
     pub use crate::solve::{lagrangian_lower_bounds, solve_measured, Measured};

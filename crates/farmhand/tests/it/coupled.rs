@@ -402,3 +402,25 @@ fn the_schedules_bound_is_below_the_optimum() {
     }
     assert!(gaps.len() >= 20, "the bound applies to continuity-only problems");
 }
+
+/// The fill bound with day limits (`bench_api::fill_upper_bound`) is never
+/// below the exact optimum's weighted fill, whatever couples the dates,
+/// and on these tiny problems mostly reaches it.
+#[test]
+fn the_fill_bound_with_day_limits_is_above_the_optimum() {
+    let (mut tight, mut n) = (0, 0);
+    for seed in 0..25 {
+        for (what, p) in &variants(seed) {
+            let opt = exact_optimum(p);
+            let inst = farmhand::validate(p).unwrap();
+            let Some(b) = farmhand::bench_api::fill_upper_bound(&inst, 2000, opt.0 as f64) else {
+                continue;
+            };
+            assert!(b.weighted >= opt.0 as i64, "{what}: bound {} below {}", b.weighted, opt.0);
+            n += 1;
+            tight += usize::from(b.weighted == opt.0 as i64);
+        }
+    }
+    assert!(n >= 100, "the bound applies to problems without locked assignments ({n})");
+    assert!(tight * 10 >= n * 9, "only {tight} of {n} tight");
+}
