@@ -806,6 +806,9 @@ pub(crate) struct Face {
     /// What every such plan gives all demands together: the sum over
     /// demands of priority times workers (level 1 is the same in all).
     pub(crate) weighted: u64,
+    /// Per worker: its dual at level 1 (about the priority of where it
+    /// works, 0 when idle), for [`crate::bound::fill_upper_bound`]'s start.
+    pub(crate) worker_dual: Vec<f64>,
 }
 
 /// The [`Face`] of the date `t`: its optimum with every travel cost zero,
@@ -832,11 +835,15 @@ pub(crate) fn level12_face(t: &Transport) -> Face {
     if width != Width::I64 {
         let r = simplex_rounds::<Cost>(&t0, &units, &scale, &mut keep, None, None, None)
             .expect("no cancel, no deadline");
-        return face_of(&t0, &units, &r.pi, &r.assigned, |c| c, Cost::ZERO);
+        let level1 = |c: Cost| c.fill as f64;
+        return face_of(&t0, &units, &r.pi, &r.assigned, |c| c, level1, Cost::ZERO);
     }
     let r = simplex_rounds::<W64>(&t0, &units, &scale, &mut keep, None, None, None)
         .expect("no cancel, no deadline");
-    face_of(&t0, &units, &r.pi, &r.assigned, |c| W64::from_cost(c, &scale), W64::ZERO)
+    // A potential is a simple path's cost, whose share and km parts stay
+    // below half a fill unit (`Scale`), so rounding leaves the fill part.
+    let level1 = |c: W64| (c.0 as f64 / scale.fill as f64).round();
+    face_of(&t0, &units, &r.pi, &r.assigned, |c| W64::from_cost(c, &scale), level1, W64::ZERO)
 }
 
 /// The face from the final potentials `pi` of `t0`'s optimum `assigned`
@@ -848,6 +855,7 @@ fn face_of<C: SxCost>(
     pi: &[C],
     assigned: &[u32],
     conv: impl Fn(Cost) -> C,
+    level1: impl Fn(C) -> f64,
     zero: C,
 ) -> Face {
     let n_w = t0.n_workers();
@@ -886,7 +894,10 @@ fn face_of<C: SxCost>(
         .filter(|&&a| a != NONE)
         .map(|&a| u64::from(t0.priority[t0.arc_demand[a as usize] as usize]))
         .sum();
-    Face { arc, worker, fill, weighted }
+    // A worker's dual in the weighted fill's unit: its potential above
+    // the source's at level 1 (the value of its place in the plan).
+    let worker_dual = (0..n_w).map(|w| level1(pi[w] - pi[st]).max(0.0)).collect();
+    Face { arc, worker, fill, weighted, worker_dual }
 }
 
 /// Arcs not kept whose reduced cost under `pi` (workers, then demands) is
