@@ -547,18 +547,10 @@ pub fn fill_upper_bound(inst: &Instance, iterations: usize, target: f64) -> Opti
             }
             let caps = (0..t.n_demands()).map(|d| f64::from(t.cap[d])).collect();
             // Start each headcount's multiplier where the date's own
-            // optimum prices it: the least that keeps every worker's
-            // dual plus it at least the priority (the per-date bound's
-            // dual, read off the lexicographic potentials, so a little
-            // above that bound on some dates): the steps start near it.
+            // optimum prices it (its dual at level 1), so the steps start
+            // at the per-date bound.
             let face = level12_face(t);
-            let mut start = vec![0.0f64; t.n_demands()];
-            for (lw, u) in face.worker_dual.iter().enumerate() {
-                for a in t.arcs(lw) {
-                    let d = t.arc_demand[a] as usize;
-                    start[d] = start[d].max(f64::from(t.priority[d]) - u);
-                }
-            }
+            let start = face.demand_dual;
             (arcs, caps, start)
         })
         .collect();
@@ -577,8 +569,8 @@ pub fn fill_upper_bound(inst: &Instance, iterations: usize, target: f64) -> Opti
     let max_days: Vec<Option<f64>> =
         inst.workers.iter().map(|w| w.max_days.map(f64::from)).collect();
     // Two descents, each a valid bound, the lower kept: from the dates'
-    // own duals, and from zero (on the small presets each won on some
-    // seeds; BENCHMARKS.md, "Across dates").
+    // own duals (which start at the per-date bound), and from zero
+    // (BENCHMARKS.md, "Across dates").
     let descend = |mut lambda: Vec<f64>, iterations: usize| -> (f64, usize) {
         let mut mu = vec![0.0f64; n_w];
         let mut best = f64::INFINITY;

@@ -806,9 +806,10 @@ pub(crate) struct Face {
     /// What every such plan gives all demands together: the sum over
     /// demands of priority times workers (level 1 is the same in all).
     pub(crate) weighted: u64,
-    /// Per worker: its dual at level 1 (about the priority of where it
-    /// works, 0 when idle), for [`crate::bound::fill_upper_bound`]'s start.
-    pub(crate) worker_dual: Vec<f64>,
+    /// Per demand: its headcount's dual at level 1 (an optimal dual of
+    /// the date's weighted fill), [`crate::bound::fill_upper_bound`]'s
+    /// start.
+    pub(crate) demand_dual: Vec<f64>,
 }
 
 /// The [`Face`] of the date `t`: its optimum with every travel cost zero,
@@ -894,10 +895,13 @@ fn face_of<C: SxCost>(
         .filter(|&&a| a != NONE)
         .map(|&a| u64::from(t0.priority[t0.arc_demand[a as usize] as usize]))
         .sum();
-    // A worker's dual in the weighted fill's unit: its potential above
-    // the source's at level 1 (the value of its place in the plan).
-    let worker_dual = (0..n_w).map(|w| level1(pi[w] - pi[st]).max(0.0)).collect();
-    Face { arc, worker, fill, weighted, worker_dual }
+    // A demand's headcount dual in the weighted fill's unit, by
+    // complementary slackness at level 1: its priority less its potential
+    // above the source's, at least 0.
+    let demand_dual = (0..t0.n_demands())
+        .map(|d| (f64::from(t0.priority[d]) - level1(pi[n_w + d] - pi[st])).max(0.0))
+        .collect();
+    Face { arc, worker, fill, weighted, demand_dual }
 }
 
 /// Arcs not kept whose reduced cost under `pi` (workers, then demands) is
@@ -1353,6 +1357,23 @@ mod tests {
             };
             let best = all.iter().map(|p| levels(p)).min().unwrap();
             assert_eq!(-best.0, face.weighted as i64, "case {case}: {t:?}");
+            // The headcount duals are optimal at level 1: the dual's
+            // objective (each worker its best priority less a dual, at
+            // least 0, plus the duals times the headcounts) is the fill.
+            let dual: f64 = (0..t.n_workers())
+                .map(|w| {
+                    t.arcs(w)
+                        .map(|a| {
+                            let d = t.arc_demand[a] as usize;
+                            f64::from(t.priority[d]) - face.demand_dual[d]
+                        })
+                        .fold(0.0f64, f64::max)
+                })
+                .sum::<f64>()
+                + (0..t.n_demands())
+                    .map(|d| face.demand_dual[d] * f64::from(t.cap[d]))
+                    .sum::<f64>();
+            assert!((dual - face.weighted as f64).abs() < 1e-9, "case {case}: dual {dual}: {t:?}");
             let mut optimal = 0;
             for p in &all {
                 let mut fill = vec![0u32; t.n_demands()];
