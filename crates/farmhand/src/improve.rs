@@ -553,9 +553,10 @@ pub(crate) struct Improved {
 ///
 /// `ordered` is the date-ordered pass that made `days`, if it did: its bases
 /// start the first re-plans, and (unless it ran `backward`) its last date
-/// is not re-planned in the first round, because it was planned with every other date as it is now
-/// (the same inputs give the same plan, so that re-plan could not be
-/// better). A start repaired from the relaxed plan re-plans every date.
+/// is not re-planned in the first round, because it was planned with every
+/// other date as it is now (the same inputs give the same plan, so that
+/// re-plan could not be better). A start repaired from the relaxed plan
+/// re-plans every date.
 pub(crate) fn improve(
     inst: &Instance,
     ctx: &CandidateContext,
