@@ -494,6 +494,13 @@ pub(crate) struct Hints {
     pub(crate) behind: StayCredits,
 }
 
+/// Ternary-search steps for each worker's `max_days` multiplier in
+/// [`fill_upper_bound`].
+const MU_SEARCH: usize = 40;
+
+/// A worker's best dates: value, dates worked, slots taken.
+type Picked = (f64, u32, Vec<u32>);
+
 /// Per worker: its allowed arcs on one date as (slot, priority).
 type DateChoices = Vec<Vec<(u32, f64)>>;
 
@@ -579,25 +586,49 @@ pub fn fill_upper_bound(inst: &Instance, iterations: usize, target: f64) -> Opti
         let mut done = 0;
         for _ in 0..iterations {
             done += 1;
-            // Every worker's best dates: value, dates worked, slots taken.
-            let picks: Vec<(f64, u32, Vec<u32>)> = (0..n_w)
+            // Every worker's best dates: value, dates worked, slots taken;
+            // with `max_days`, at the multiplier that gives it the least
+            // value plus multiplier times `max_days` (convex in it: a
+            // ternary search; any multiplier gives a valid bound).
+            let picks: Vec<(Picked, f64)> = (0..n_w)
                 .into_par_iter()
                 .map(|w| {
                     let k = inst.workers[w].max_consecutive.map_or(usize::MAX, |k| k as usize);
-                    best_dates(&by_worker[w], &lambda, mu[w], k)
+                    let Some(m) = max_days[w] else {
+                        return (best_dates(&by_worker[w], &lambda, 0.0, k), 0.0);
+                    };
+                    let at = |mu: f64| best_dates(&by_worker[w], &lambda, mu, k).0 + mu * m;
+                    let (mut lo, mut hi) = (0.0f64, 0.0f64);
+                    for arcs in &by_worker[w] {
+                        for &(sl, p) in arcs {
+                            hi = hi.max(p - lambda[sl as usize]);
+                        }
+                    }
+                    for _ in 0..MU_SEARCH {
+                        let (a, b) = (lo + (hi - lo) / 3.0, hi - (hi - lo) / 3.0);
+                        if at(a) <= at(b) {
+                            hi = b;
+                        } else {
+                            lo = a;
+                        }
+                    }
+                    let mu = if at(lo) <= at(hi) { lo } else { hi };
+                    (best_dates(&by_worker[w], &lambda, mu, k), mu)
                 })
                 .collect();
+            for (w, (_, m)) in picks.iter().enumerate() {
+                mu[w] = *m;
+            }
+            let picks: Vec<Picked> = picks.into_iter().map(|(p, _)| p).collect();
             let mut used = vec![0.0f64; caps.len()];
             let mut value = 0.0;
-            let mut g_mu = vec![0.0f64; n_w];
-            for (w, (v, days, taken)) in picks.iter().enumerate() {
+            for (w, (v, _, taken)) in picks.iter().enumerate() {
                 value += v;
                 for &s in taken {
                     used[s as usize] += 1.0;
                 }
                 if let Some(m) = max_days[w] {
                     value += mu[w] * m;
-                    g_mu[w] = f64::from(*days) - m;
                 }
             }
             let mut g_lambda = vec![0.0f64; caps.len()];
@@ -623,21 +654,12 @@ pub fn fill_upper_bound(inst: &Instance, iterations: usize, target: f64) -> Opti
                 }
                 norm += *g * *g;
             }
-            for (g, m) in g_mu.iter_mut().zip(&mu) {
-                if *m <= 0.0 && *g < 0.0 {
-                    *g = 0.0;
-                }
-                norm += *g * *g;
-            }
             if norm == 0.0 || theta < 1e-6 || best.floor() <= target {
                 break;
             }
             let step = theta * (value - target).max(1.0) / norm;
             for (l, g) in lambda.iter_mut().zip(&g_lambda) {
                 *l = (*l + step * g).max(0.0);
-            }
-            for (m, g) in mu.iter_mut().zip(&g_mu) {
-                *m = (*m + step * g).max(0.0);
             }
         }
         (best, done)
