@@ -521,10 +521,12 @@ pub struct FillBound {
 /// date its best allowed demand at priority less `lambda` less `mu`, runs
 /// no longer than `max_consecutive_days`, by a dynamic programme over the
 /// run's length. Crews are left out (a relaxation). Every multiplier gives
-/// a valid bound; projected subgradient steps (Polyak's rule toward
-/// `target`, a plan's weighted fill) lower it. `None` with locked
-/// assignments (not modelled here). For the quality figures, not the
-/// solve path.
+/// a valid bound. Each worker's `mu` is the one that minimises its own
+/// part at the current `lambda`; `lambda` takes projected subgradient
+/// steps (Polyak's rule toward `target`, a plan's weighted fill), in two
+/// descents (from each date's own duals and from zero), the lower bound
+/// kept. `None` with locked assignments (not modelled here). For the
+/// quality figures, not the solve path.
 pub fn fill_upper_bound(inst: &Instance, iterations: usize, target: f64) -> Option<FillBound> {
     if !inst.locked.is_empty() {
         return None;
@@ -579,7 +581,6 @@ pub fn fill_upper_bound(inst: &Instance, iterations: usize, target: f64) -> Opti
     // own duals (which start at the per-date bound), and from zero
     // (BENCHMARKS.md, "Across dates").
     let descend = |mut lambda: Vec<f64>, iterations: usize| -> (f64, usize) {
-        let mut mu = vec![0.0f64; n_w];
         let mut best = f64::INFINITY;
         let mut theta = 1.0;
         let mut since_best = 0;
@@ -616,19 +617,12 @@ pub fn fill_upper_bound(inst: &Instance, iterations: usize, target: f64) -> Opti
                     (best_dates(&by_worker[w], &lambda, mu, k), mu)
                 })
                 .collect();
-            for (w, (_, m)) in picks.iter().enumerate() {
-                mu[w] = *m;
-            }
-            let picks: Vec<Picked> = picks.into_iter().map(|(p, _)| p).collect();
             let mut used = vec![0.0f64; caps.len()];
             let mut value = 0.0;
-            for (w, (v, _, taken)) in picks.iter().enumerate() {
-                value += v;
+            for (w, ((v, _, taken), mu)) in picks.iter().enumerate() {
+                value += v + mu * max_days[w].unwrap_or(0.0);
                 for &s in taken {
                     used[s as usize] += 1.0;
-                }
-                if let Some(m) = max_days[w] {
-                    value += mu[w] * m;
                 }
             }
             let mut g_lambda = vec![0.0f64; caps.len()];
@@ -678,12 +672,7 @@ pub fn fill_upper_bound(inst: &Instance, iterations: usize, target: f64) -> Opti
 /// multiplier), in runs of at most `k` consecutive dates: the value, the
 /// dates worked and the slots taken. `dates[t]` holds its allowed arcs on
 /// date `t` as (slot, priority); none when it cannot work that date.
-fn best_dates(
-    dates: &[Vec<(u32, f64)>],
-    lambda: &[f64],
-    mu: f64,
-    k: usize,
-) -> (f64, u32, Vec<u32>) {
+fn best_dates(dates: &[Vec<(u32, f64)>], lambda: &[f64], mu: f64, k: usize) -> Picked {
     // Each date's best arc and its value (None: idle only).
     let gain: Vec<Option<(f64, u32)>> = dates
         .iter()
