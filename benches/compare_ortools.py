@@ -191,7 +191,11 @@ def ordinal(s: str) -> int:
 class Problem:
     """The parts of a problem that the per-date flow needs, as numpy arrays."""
 
-    def __init__(self, raw: dict):
+    def __init__(self, raw: dict, separable_only: bool = True):
+        """Reads `raw`; with `separable_only` (OR-Tools' per-date graphs) a
+        problem whose dates couple is a usage error. `exact_mip.py` reads
+        coupled problems too and uses the rules kept in `max_days`,
+        `max_consecutive_days` and `crew`."""
         import numpy as np
 
         opts = raw.get("options") or {}
@@ -210,11 +214,14 @@ class Problem:
             n = sum(1 for w in workers if w.get(key) is not None)
             if n:
                 not_separable.append(f"{n} worker(s) have {key}")
-        if not_separable:
+        if not_separable and separable_only:
             fail_usage("the problem is not date-separable (" + "; ".join(not_separable) +
                        "); generate it with --separable")
 
         self.worker_ids = [w["id"] for w in workers]
+        self.max_days = [w.get("max_days") for w in workers]
+        self.max_consecutive_days = [w.get("max_consecutive_days") for w in workers]
+        self.crew = [w.get("crew") for w in workers]
         self.demand_ids = [d["id"] for d in demands]
         wix = {w: i for i, w in enumerate(self.worker_ids)}
         dix = {d: i for i, d in enumerate(self.demand_ids)}
