@@ -304,8 +304,9 @@ def to_highs(m: Model, time_limit: float):
     lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                        for i in m.integer]
     h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h.setOptionValue("output_flag", bool(os.environ.get("MIP_LOG")))
     h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_allow_restart", False)
     h.setOptionValue("time_limit", float(time_limit))
     h.passModel(lp)
     return h
@@ -412,7 +413,7 @@ def main(argv) -> int:
     from compare_ortools import Problem
 
     args.workdir.mkdir(parents=True, exist_ok=True)
-    binary = None
+    binary = args.farmhand.resolve() if args.farmhand else None
     if args.preset:
         binary = farmhand_binary(args)
         name = f"{args.preset} seed {args.seed} {args.variant}"

@@ -226,6 +226,31 @@ impl DayKey {
     }
 }
 
+/// A plan's weighted fill and shortage imbalance over every date.
+pub(crate) fn levels_1_2(inst: &Instance, days: &[DayResult]) -> (i64, f64) {
+    let grid = Grid::new(inst);
+    days.iter()
+        .map(|d| DayKey::of(inst, &grid, d))
+        .fold((0, 0.0), |(f, i), k| (f - k.fill, i + k.imbalance))
+}
+
+/// Whether plan `a` is strictly better than `b` over every date: weighted
+/// fill, then shortage imbalance, then the level-3 cost. Imbalances equal
+/// to 1e-9 of their size count as equal: the totals are float sums over
+/// thousands of slots in different orders, real differences are fractions
+/// with small denominators.
+pub(crate) fn plan_better(inst: &Instance, a: &[DayResult], b: &[DayResult]) -> bool {
+    let (fa, ia) = levels_1_2(inst, a);
+    let (fb, ib) = levels_1_2(inst, b);
+    if fa != fb {
+        return fa > fb;
+    }
+    if (ia - ib).abs() > 1e-9 * (ia.abs() + ib.abs()).max(1.0) {
+        return ia < ib;
+    }
+    crate::solve::objective_mm(inst, a) < crate::solve::objective_mm(inst, b)
+}
+
 /// What the date-ordered pass credits for the side of a continuity pair
 /// on the neighbouring date it has not planned yet.
 pub(crate) enum Hint {
@@ -644,9 +669,17 @@ pub(crate) fn improve(
 /// Every pair on problems of five dates or fewer (the exact tests), a
 /// quarter of the dates on long horizons: on the county preset a pair costs
 /// about two dates' solves, and the rounds stay near the cost of a pass.
-fn max_pairs(n_days: usize) -> usize {
-    (n_days / 4 + 6).max(10)
+/// Small problems get more, up to [`PAIR_WORK`] workers and demands over
+/// all the pairs of a round: on the `small` preset (65 of them) every pair,
+/// which the exact MIP showed day limits need (BENCHMARKS.md), at a few
+/// milliseconds a round.
+fn max_pairs(n_days: usize, size: usize) -> usize {
+    (n_days / 4 + 6).max(10).max(PAIR_WORK / size.max(1))
 }
+
+/// See [`max_pairs`]: about 300 pairs a round on `small`, 47 on Wanju, and
+/// the quarter of the dates on the county.
+const PAIR_WORK: usize = 20_000;
 
 /// Which pairs of dates were tried, at which versions of the two dates
 /// (a date's version counts the times its plan was replaced).
@@ -712,7 +745,7 @@ fn improve_pairs(
         .filter(|&((a, b), _)| memo.tried.get(&(a, b)) != Some(&memo.versions(a, b)))
         .collect();
     pairs.sort_by_key(|&((a, b), k)| (std::cmp::Reverse(k), a, b));
-    pairs.truncate(max_pairs(n));
+    pairs.truncate(max_pairs(n, inst.workers.len() + inst.demands.len()));
     let mut changed = Vec::new();
     for ((a, b), _) in pairs {
         tracker.cancelled()?;

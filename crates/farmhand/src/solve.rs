@@ -179,6 +179,8 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
         let mut grid = Grid::new(inst);
         let mut ordered = None;
         let mut backward = false;
+        // Set when the search below already ran the improvement phase.
+        let mut searched: Option<improve::Improved> = None;
         let limited = inst.options.time_limit_ms.is_some();
         if limited || (coupling_holds(inst, &relaxed) && !schedules_fit(inst)) {
             // Under a time limit, the relaxed plan repaired: it is ready as
@@ -270,18 +272,17 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
                         fw
                     }
                 }
-                hints => {
-                    let hint =
-                        hints.map(|h| Hint::Schedules(Grid::from_schedules(inst, &h.schedules)));
-                    improve::solve_in_order(
-                        inst,
-                        &ctx,
-                        &mut grid,
-                        starts,
-                        hint.as_ref(),
-                        false,
-                        &tracker,
-                    )?
+                Some(h) => {
+                    // Day limits or crews: two whole searches side by side
+                    // (`two_searches`); the improvement phase is part of each.
+                    tracker.add_pass();
+                    let (chosen, stats) =
+                        two_searches(inst, &ctx, &mut grid, starts, &h, target, &tracker)?;
+                    searched = Some(stats);
+                    improve::Ordered { days: chosen, bases: Vec::new() }
+                }
+                None => {
+                    improve::solve_in_order(inst, &ctx, &mut grid, starts, None, false, &tracker)?
                 }
             };
             days = pass.days;
@@ -289,7 +290,12 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
         }
         phase_ms[1] = ms();
         tracker.set_phase(PHASE_ENDS[1]);
-        stats = improve::improve(inst, &ctx, &mut days, &mut grid, ordered, backward, &tracker)?;
+        stats = match searched {
+            Some(s) => s,
+            None => {
+                improve::improve(inst, &ctx, &mut days, &mut grid, ordered, backward, &tracker)?
+            }
+        };
         phase_ms[2] = ms();
         if days.iter().any(|d| !d.complete) {
             greedy::greedy_fill(inst, &ctx, nearby(), &mut days, &mut grid);
@@ -557,8 +563,80 @@ fn relaxed_lower_bound_mm(inst: &Instance, relaxed: &[DayResult]) -> i64 {
     total
 }
 
+/// The search of a problem that day limits or crews couple (no time limit):
+/// two whole searches side by side, each a date-ordered pass and the
+/// improvement rounds, and the better final plan kept (ties to the first).
+/// The first credits the full bonus where the relaxed schedule (steps aimed
+/// at the relaxed plan's cost) stays; the second credits graded stays from
+/// schedules whose steps aim at the level, both forward and backward as on
+/// problems coupled by continuity alone. The second finds far lower km and
+/// on some problems a higher fill, on others a lower one, and neither the
+/// ordered pass nor the problem tells which beforehand (BENCHMARKS.md,
+/// "Against an exact MIP"). Both always run to the end, so the answer does
+/// not depend on the number of threads.
+fn two_searches(
+    inst: &Instance,
+    ctx: &CandidateContext,
+    grid: &mut Grid,
+    starts: Vec<Option<WarmBasis>>,
+    hints: &crate::bound::Hints,
+    target: f64,
+    tracker: &Tracker<'_>,
+) -> Result<(Vec<DayResult>, improve::Improved), Cancelled> {
+    let full = Hint::Schedules(Grid::from_schedules(inst, &hints.schedules));
+    let mut graded_grid = grid.clone();
+    let graded_starts = starts.clone();
+    let t = tracker;
+    let (a, b) = rayon::join(
+        || {
+            let pass = improve::solve_in_order(inst, ctx, grid, starts, Some(&full), false, t)?;
+            let mut days = pass.days;
+            let stats = improve::improve(inst, ctx, &mut days, grid, Some(pass.bases), false, t)?;
+            Ok::<_, Cancelled>((days, stats))
+        },
+        || {
+            let Some(h) =
+                crate::bound::relaxed_schedules_level(inst, SCHEDULE_STEPS, target, Some(t))
+            else {
+                return Ok::<_, Cancelled>(None);
+            };
+            let mut back_grid = graded_grid.clone();
+            let back_starts = graded_starts.clone();
+            let (ahead, behind) = (Hint::Ahead(h.ahead), Hint::Behind(h.behind));
+            let (fw, bw) = rayon::join(
+                || {
+                    let g = &mut graded_grid;
+                    improve::solve_in_order(inst, ctx, g, graded_starts, Some(&ahead), false, t)
+                },
+                || {
+                    let g = &mut back_grid;
+                    improve::solve_in_order(inst, ctx, g, back_starts, Some(&behind), true, t)
+                },
+            );
+            let (fw, bw) = (fw?, bw?);
+            let back = improve::plan_better(inst, &bw.days, &fw.days);
+            let (pass, mut g) = if back { (bw, back_grid) } else { (fw, graded_grid) };
+            let mut days = pass.days;
+            let stats = improve::improve(inst, ctx, &mut days, &mut g, Some(pass.bases), back, t)?;
+            Ok(Some((days, stats, g)))
+        },
+    );
+    let ((a_days, a_stats), b) = (a?, b?);
+    let Some((b_days, b_stats, b_grid)) = b else {
+        return Ok((a_days, a_stats));
+    };
+    let rounds = a_stats.rounds + b_stats.rounds;
+    let (days, stats) = if improve::plan_better(inst, &b_days, &a_days) {
+        *grid = b_grid;
+        (b_days, b_stats)
+    } else {
+        (a_days, a_stats)
+    };
+    Ok((days, improve::Improved { rounds, ..stats }))
+}
+
 /// The plan's level-3 cost in millimetres, as the flows price it.
-fn objective_mm(inst: &Instance, days: &[DayResult]) -> i64 {
+pub(crate) fn objective_mm(inst: &Instance, days: &[DayResult]) -> i64 {
     let c = continuity_mm(inst);
     let mut on: std::collections::HashSet<(u32, u32, Day)> = std::collections::HashSet::new();
     let mut total = 0i64;

@@ -2,7 +2,8 @@
 //! as `previous`, what already happened and today's confirmed hands as
 //! `locked`, two workers cancel and a farm adds a demand. The new plan keeps
 //! every locked assignment and all of the old plan it can, and
-//! `dropped_previous` names exactly the people to call.
+//! `dropped_previous` names exactly the people to call: the previous
+//! assignments the plan does not keep, no more and no fewer.
 
 use std::collections::BTreeSet;
 
@@ -26,34 +27,43 @@ fn morning_replan_keeps_the_plan_and_names_the_people_to_call() {
         assert!(planned.contains(&(l.worker_id.as_str(), l.demand_id.as_str(), l.date.as_str())));
     }
 
-    let dropped: Vec<String> = s
+    // `dropped_previous` is exactly the previous assignments the plan does
+    // not keep, sorted by date (then demand and worker): nobody else is
+    // called and nobody who must be called is missing.
+    let dropped: Vec<(&str, &str, &str)> = s
         .dropped_previous
         .iter()
-        .map(|a| format!("{} {} {}", a.date, a.worker_id, a.demand_id))
+        .map(|a| (a.date.as_str(), a.demand_id.as_str(), a.worker_id.as_str()))
         .collect();
+    let mut not_kept: Vec<(&str, &str, &str)> = problem
+        .previous
+        .iter()
+        .filter(|a| {
+            !planned.contains(&(a.worker_id.as_str(), a.demand_id.as_str(), a.date.as_str()))
+        })
+        .map(|a| (a.date.as_str(), a.demand_id.as_str(), a.worker_id.as_str()))
+        .collect();
+    not_kept.sort_unstable();
+    assert_eq!(dropped, not_kept);
+    assert_eq!(s.summary.previous_kept as usize, problem.previous.len() - dropped.len());
     // w-city-002 is ill from today on and w-city-017 is away on 7-8 May:
-    // their own dates go. Three more people change to cover the gaps and
-    // the new harvest at farm-003.
-    let want = [
-        "2026-05-05 w-city-002 d-004-pruning",
-        "2026-05-06 w-city-002 d-004-pruning",
-        "2026-05-07 w-city-002 d-004-pruning",
-        "2026-05-07 w-city-017 d-012-packing",
-        "2026-05-07 w-town2-005 d-015-planting",
-        "2026-05-08 w-city-017 d-012-packing",
-        "2026-05-08 w-city-002 d-016-weeding",
-        "2026-05-11 w-city-002 d-001-planting",
-        "2026-05-11 w-city-016 d-016-weeding",
-        "2026-05-12 w-city-002 d-016-weeding",
-        "2026-05-13 w-city-001 d-005-packing",
-        "2026-05-13 w-city-017 d-009-planting",
-        "2026-05-13 w-city-002 d-016-weeding",
-        "2026-05-14 w-city-002 d-016-weeding",
-        "2026-05-15 w-city-002 d-016-weeding",
-    ];
-    assert_eq!(dropped, want);
-    // Everything else of the old plan is kept.
-    assert_eq!(s.summary.previous_kept as usize, problem.previous.len() - want.len());
+    // every one of those dates is on the list.
+    let cancelled = |a: &&farmhand::format::Assignment| {
+        (a.worker_id == "w-city-002" && a.date.as_str() >= "2026-05-05")
+            || (a.worker_id == "w-city-017"
+                && ["2026-05-07", "2026-05-08"].contains(&a.date.as_str()))
+    };
+    let must_call: Vec<_> = problem.previous.iter().filter(cancelled).collect();
+    assert_eq!(must_call.len(), 11);
+    for a in &must_call {
+        assert!(dropped.contains(&(a.date.as_str(), a.demand_id.as_str(), a.worker_id.as_str())));
+    }
+    // Moving people is worth it only for fill (the first level) or much
+    // travel: the plan fills within 0.5 % of the exact optimum, 2,370
+    // (`benches/exact_mip.py --problem examples/replan/tuesday.json`,
+    // BENCHMARKS.md), and keeps most of the old plan.
+    assert!(s.summary.weighted_fill * 1000 >= 2370 * 995, "{}", s.summary.weighted_fill);
+    assert!(dropped.len() <= must_call.len() + 10, "{} dropped", dropped.len());
     // The new demand is staffed on every date.
     let harvest = s.assignments.iter().filter(|a| a.demand_id == "d-026-harvest").count();
     assert_eq!(harvest, 6);
