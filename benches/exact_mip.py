@@ -326,7 +326,10 @@ def solve_level(h, cost, abs_gap, name):
     status = h.getModelStatus()
     info = h.getInfo()
     if info.primal_solution_status != 2:  # kSolutionStatusFeasible
-        raise SystemExit(f"error: HiGHS found no solution for {name} ({h.modelStatusToString(status)})")
+        # Out of time before any plan at this level: its bound only.
+        log(f"  {name}: {h.modelStatusToString(status)} with no plan (bound "
+            f"{info.mip_dual_bound:.6f}), {secs:.1f} s")
+        return float("nan"), info.mip_dual_bound, False, None, secs
     x = np.array(h.getSolution().col_value)
     proven = status == highspy.HighsModelStatus.kOptimal
     log(f"  {name}: {h.modelStatusToString(status)}, {info.objective_function_value:.6f} "
@@ -344,18 +347,26 @@ def solve(p, m, prio, share, km, imb_const, time_limit):
     h = to_highs(m, time_limit)
     out = {}
     v, b, proven, x, secs = solve_level(h, -prio, 0.5, "level 1, weighted fill")
+    if x is None:
+        raise SystemExit("error: HiGHS found no plan at all within the time limit")
     fill = int(round(-v))
     out["weighted_fill"] = dict(value=fill, bound=-b, proven=proven, seconds=secs)
     idx = np.nonzero(prio)[0].astype(np.int32)
     h.addRow(float(fill), float("inf"), len(idx), idx, prio[idx])
     if p.share_shortage:
-        v, b, proven, x, secs = solve_level(h, -share, 1e-9, "level 2, shortage imbalance")
+        v, b, proven, x2, secs = solve_level(h, -share, 1e-9, "level 2, shortage imbalance")
+        if x2 is None:  # keep the level-1 plan; its imbalance is the best known
+            v = -float(share @ x)
+        x = x if x2 is None else x2
         gain = -v
         out["shortage_imbalance"] = dict(value=imb_const - gain, bound=imb_const + b,
                                          proven=proven, seconds=secs)
         idx = np.nonzero(share)[0].astype(np.int32)
         h.addRow(gain - 1e-7, float("inf"), len(idx), idx, share[idx])
-    v, b, proven, x, secs = solve_level(h, km, 1e-4, "level 3, objective_km")
+    v, b, proven, x3, secs = solve_level(h, km, 1e-4, "level 3, objective_km")
+    if x3 is None:  # the earlier level's plan stands; its km is the best known
+        v = float(km @ x)
+    x = x if x3 is None else x3
     out["objective_km"] = dict(value=v, bound=b, proven=proven, seconds=secs)
     return out, x
 
