@@ -111,40 +111,44 @@ REL_IMBALANCE_TOL = 1e-6
 # Virtualenv bootstrap.
 
 
-def in_venv() -> bool:
+def in_venv(venv: Path = VENV) -> bool:
     try:
-        return Path(sys.prefix).resolve() == VENV.resolve()
+        return Path(sys.prefix).resolve() == venv.resolve()
     except OSError:
         return False
 
 
-def bootstrap() -> None:
-    """Makes target/ortools-venv with ortools on first run and re-runs there."""
-    if in_venv():
+def bootstrap(venv: Path = VENV, requirements=tuple(REQUIREMENTS),
+              modules: str = "ortools, numpy, scipy", flag: str = "FARMHAND_ORTOOLS_REEXEC",
+              script: str | None = None) -> None:
+    """Makes `venv` with `requirements` on first run and re-runs `script`
+    (this file by default) there; `exact_mip.py` uses it with its own."""
+    if in_venv(venv):
         return
-    if os.environ.get("FARMHAND_ORTOOLS_REEXEC"):
-        sys.exit("error: re-exec into the virtualenv did not take; remove target/ortools-venv")
-    py = VENV / "bin" / "python"
+    if os.environ.get(flag):
+        sys.exit(f"error: re-exec into the virtualenv did not take; remove {venv}")
+    py = venv / "bin" / "python"
     if not py.exists():
         try:
             import ensurepip  # noqa: F401
-            import venv  # noqa: F401
+            import venv as venv_module  # noqa: F401
         except ImportError:
             sys.exit("error: python3 has no venv module; install it: apt-get install python3-venv")
-        print(f"making a virtualenv in {VENV.relative_to(ROOT)} ...", file=sys.stderr)
-        r = subprocess.run([sys.executable, "-m", "venv", str(VENV)])
+        print(f"making a virtualenv in {venv.relative_to(ROOT)} ...", file=sys.stderr)
+        r = subprocess.run([sys.executable, "-m", "venv", str(venv)])
         if r.returncode != 0 or not py.exists():
-            shutil.rmtree(VENV, ignore_errors=True)
+            shutil.rmtree(venv, ignore_errors=True)
             sys.exit("error: python3 -m venv failed; on Debian/Ubuntu: apt-get install python3-venv")
-    probe = subprocess.run([str(py), "-c", "import ortools, numpy, scipy"], capture_output=True)
+    probe = subprocess.run([str(py), "-c", f"import {modules}"], capture_output=True)
     if probe.returncode != 0:
-        print("installing " + " ".join(REQUIREMENTS) + " from PyPI ...", file=sys.stderr)
+        print("installing " + " ".join(requirements) + " from PyPI ...", file=sys.stderr)
         subprocess.run([str(py), "-m", "pip", "install", "-q", "--upgrade", "pip"], check=False)
-        r = subprocess.run([str(py), "-m", "pip", "install", "-q", *REQUIREMENTS])
+        r = subprocess.run([str(py), "-m", "pip", "install", "-q", *requirements])
         if r.returncode != 0:
-            sys.exit("error: pip could not install " + " ".join(REQUIREMENTS))
-    os.environ["FARMHAND_ORTOOLS_REEXEC"] = "1"
-    os.execv(str(py), [str(py), str(Path(__file__).resolve()), *sys.argv[1:]])
+            sys.exit("error: pip could not install " + " ".join(requirements))
+    os.environ[flag] = "1"
+    script = script or str(Path(__file__).resolve())
+    os.execv(str(py), [str(py), script, *sys.argv[1:]])
 
 
 # ---------------------------------------------------------------------------

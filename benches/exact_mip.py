@@ -59,7 +59,6 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import time
@@ -74,28 +73,11 @@ KM_TARGET = 0.005  # issue #4: objective_km within 0.5 % of the optimum on small
 
 def bootstrap() -> None:
     """Makes target/mip-venv with highspy on first run and re-runs there."""
-    try:
-        if Path(sys.prefix).resolve() == VENV.resolve():
-            return
-    except OSError:
-        pass
-    if os.environ.get("FARMHAND_MIP_REEXEC"):
-        sys.exit("error: re-exec into the virtualenv did not take; remove target/mip-venv")
-    py = VENV / "bin" / "python"
-    if not py.exists():
-        print(f"making a virtualenv in {VENV.relative_to(ROOT)} ...", file=sys.stderr)
-        r = subprocess.run([sys.executable, "-m", "venv", str(VENV)])
-        if r.returncode != 0 or not py.exists():
-            shutil.rmtree(VENV, ignore_errors=True)
-            sys.exit("error: python3 -m venv failed; on Debian/Ubuntu: apt-get install python3-venv")
-    probe = subprocess.run([str(py), "-c", "import highspy, numpy, scipy"], capture_output=True)
-    if probe.returncode != 0:
-        print("installing " + " ".join(REQUIREMENTS) + " from PyPI ...", file=sys.stderr)
-        r = subprocess.run([str(py), "-m", "pip", "install", "-q", *REQUIREMENTS])
-        if r.returncode != 0:
-            sys.exit("error: pip could not install " + " ".join(REQUIREMENTS))
-    os.environ["FARMHAND_MIP_REEXEC"] = "1"
-    os.execv(str(py), [str(py), str(Path(__file__).resolve()), *sys.argv[1:]])
+    sys.path.insert(0, str(HERE))
+    import compare_ortools
+
+    compare_ortools.bootstrap(VENV, tuple(REQUIREMENTS), "highspy, numpy, scipy",
+                              "FARMHAND_MIP_REEXEC", str(Path(__file__).resolve()))
 
 
 def parse_args(argv):
