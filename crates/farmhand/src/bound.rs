@@ -41,7 +41,7 @@ const DEFLECTION: f64 = 0.8;
 /// How the steps are sized (Polyak's rule: the gap to an estimate of the
 /// best bound over the squared direction).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Steps {
+pub(crate) enum Steps {
     /// Aimed at the target, a plan's cost, with a share of the gap that
     /// starts at 1 and is halved after [`TARGET_STALL`] steps without a
     /// better bound.
@@ -148,30 +148,30 @@ pub(crate) fn bound_and_schedules(
 /// Workers' schedules for a problem that day limits, crews or locked
 /// assignments also couple: the same relaxation with those rules left out
 /// (and each date's locked workers taken out of it), so no bound, but
-/// where the continuity bonus would have each worker stay. With day limits
-/// or crews its steps are aimed at the target: the level's steps gave
-/// those problems' plans a lower fill; with locked assignments alone they
-/// aim at the level, which gave four of five re-plans lower km
-/// (BENCHMARKS.md, "Across dates").
+/// where the continuity bonus would have each worker stay. `steps` as
+/// [`hint_steps`] chooses them, or the level for the second search of a
+/// problem with day limits (`solve::two_searches`).
 pub(crate) fn relaxed_schedules(
     inst: &Instance,
     iterations: usize,
     target_km: f64,
     tracker: Option<&Tracker<'_>>,
+    steps: Steps,
 ) -> Option<Hints> {
-    let steps = if has_limits(inst) { Steps::Target } else { Steps::Level };
     run(inst, iterations, target_km, tracker, steps).map(|(_, s)| s)
 }
 
-/// [`relaxed_schedules`] with the steps aimed at the level whatever the
-/// rules (the graded credits' search of a problem with day limits).
-pub(crate) fn relaxed_schedules_level(
-    inst: &Instance,
-    iterations: usize,
-    target_km: f64,
-    tracker: Option<&Tracker<'_>>,
-) -> Option<Hints> {
-    run(inst, iterations, target_km, tracker, Steps::Level).map(|(_, s)| s)
+/// How the hints' steps go by default. With day limits or crews they are
+/// aimed at the target: the level's steps gave those problems' plans a
+/// lower fill (in the one search they had then); with locked assignments
+/// alone they aim at the level, which gave four of five re-plans lower km
+/// (BENCHMARKS.md, "Across dates").
+pub(crate) fn hint_steps(inst: &Instance) -> Steps {
+    if has_limits(inst) {
+        Steps::Target
+    } else {
+        Steps::Level
+    }
 }
 
 /// Whether day limits or crews couple the dates (rules the relaxation

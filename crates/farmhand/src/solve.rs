@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use crate::bound::Steps;
 use crate::candidates::{
     day_candidates, locked_on, CandidateContext, DayCandidates, DayRules, KM_SCALE,
 };
@@ -218,7 +219,10 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
                             schedules_km = relaxed_proven.then_some(b.km);
                             Some(s)
                         }
-                        None => relaxed_schedules(inst, SCHEDULE_STEPS, target, Some(&tracker)),
+                        None => {
+                            let steps = crate::bound::hint_steps(inst);
+                            relaxed_schedules(inst, SCHEDULE_STEPS, target, Some(&tracker), steps)
+                        }
                     }
                 })
                 .flatten();
@@ -614,7 +618,9 @@ fn fixed_calendars(
     let (relaxed, starts) =
         solve_dates_keeping(&derived, &ctx, &HashMap::new(), true, SEGMENT, tracker)?;
     let target = objective_mm(&derived, &relaxed) as f64 / KM_SCALE;
-    let Some(h) = crate::bound::relaxed_schedules(&derived, SCHEDULE_STEPS, target, Some(tracker))
+    let steps = crate::bound::hint_steps(&derived);
+    let Some(h) =
+        crate::bound::relaxed_schedules(&derived, SCHEDULE_STEPS, target, Some(tracker), steps)
     else {
         return Ok(None);
     };
@@ -660,9 +666,13 @@ fn two_searches(
             Ok::<_, Cancelled>((days, stats))
         },
         || {
-            let Some(h) =
-                crate::bound::relaxed_schedules_level(inst, SCHEDULE_STEPS, target, Some(t))
-            else {
+            let Some(h) = crate::bound::relaxed_schedules(
+                inst,
+                SCHEDULE_STEPS,
+                target,
+                Some(t),
+                Steps::Level,
+            ) else {
                 return Ok::<_, Cancelled>(None);
             };
             let mut g = graded_grid;
