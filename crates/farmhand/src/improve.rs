@@ -191,10 +191,8 @@ pub(crate) struct DayKey {
 impl DayKey {
     pub(crate) fn of(inst: &Instance, grid: &Grid, r: &DayResult) -> DayKey {
         let c = continuity_mm(inst);
-        let mut fill: HashMap<u32, u32> = HashMap::new();
         let mut cost = 0i64;
         for &(w, d, km) in &r.assignments {
-            *fill.entry(d).or_default() += 1;
             cost += base_mm(inst, w, d, r.day, km);
             for nb in [i64::from(r.day) - 1, i64::from(r.day) + 1] {
                 if grid.get(nb, w) == d {
@@ -202,15 +200,7 @@ impl DayKey {
                 }
             }
         }
-        let mut imbalance = 0.0;
-        for (d, dem) in inst.demands.iter().enumerate() {
-            if dem.is_active(r.day) {
-                let f = fill.get(&(d as u32)).copied().unwrap_or(0);
-                let short = f64::from(dem.per_day.saturating_sub(f));
-                imbalance += short * short / f64::from(dem.per_day);
-            }
-        }
-        DayKey { fill: -r.weighted_fill, imbalance, cost }
+        DayKey { fill: -r.weighted_fill, imbalance: imbalance(inst, r), cost }
     }
 
     /// Strictly better; imbalances within 1e-9 count as equal (they are sums
@@ -226,12 +216,26 @@ impl DayKey {
     }
 }
 
+/// A date's shortage imbalance (level 2).
+fn imbalance(inst: &Instance, r: &DayResult) -> f64 {
+    let mut fill: HashMap<u32, u32> = HashMap::new();
+    for &(_, d, _) in &r.assignments {
+        *fill.entry(d).or_default() += 1;
+    }
+    let mut imbalance = 0.0;
+    for (d, dem) in inst.demands.iter().enumerate() {
+        if dem.is_active(r.day) {
+            let f = fill.get(&(d as u32)).copied().unwrap_or(0);
+            let short = f64::from(dem.per_day.saturating_sub(f));
+            imbalance += short * short / f64::from(dem.per_day);
+        }
+    }
+    imbalance
+}
+
 /// A plan's weighted fill and shortage imbalance over every date.
 pub(crate) fn levels_1_2(inst: &Instance, days: &[DayResult]) -> (i64, f64) {
-    let grid = Grid::new(inst);
-    days.iter()
-        .map(|d| DayKey::of(inst, &grid, d))
-        .fold((0, 0.0), |(f, i), k| (f - k.fill, i + k.imbalance))
+    days.iter().fold((0, 0.0), |(f, i), r| (f + r.weighted_fill, i + imbalance(inst, r)))
 }
 
 /// Whether plan `a` is strictly better than `b` over every date: weighted

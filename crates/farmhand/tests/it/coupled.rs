@@ -15,6 +15,8 @@ use farmhand::generate::{generate, make_separable, Preset};
 use farmhand::{check, haversine_km, solve, Assignment, Problem, Solution};
 use proptest::prelude::*;
 
+use crate::solve_checked;
+
 /// The optimum as (weighted fill, shortage imbalance, objective km).
 type Key = (i64, f64, f64);
 
@@ -440,9 +442,7 @@ fn max_days_on_the_small_preset_fill_like_the_mip() {
         w.crew = None;
     }
     assert_eq!(p.workers.iter().filter(|w| w.max_days.is_some()).count(), 4);
-    let s = solve(&p).unwrap();
-    let report = check(&p, &s);
-    assert!(report.ok, "{:#?}", &report.violations[..report.violations.len().min(5)]);
+    let s = solve_checked(&p);
     assert_eq!(s.summary.weighted_fill, 737);
 }
 
@@ -465,9 +465,7 @@ fn small_presets_with_limits_reach_the_mip_optimum() {
         ("small seed 3, crews only", crews_only, (444, 69.625, -265.280)),
     ];
     for (what, p, (fill, imbalance, km)) in cases {
-        let s = solve(&p).unwrap();
-        let report = check(&p, &s);
-        assert!(report.ok, "{what}: {:#?}", &report.violations[..report.violations.len().min(5)]);
+        let s = solve_checked(&p);
         assert_eq!(s.summary.weighted_fill, fill, "{what}");
         assert!(
             (s.summary.shortage_imbalance - imbalance).abs() < 1e-5,

@@ -7,15 +7,15 @@
 
 use std::collections::BTreeSet;
 
-use farmhand::{check, solve, Problem};
+use farmhand::Problem;
+
+use crate::solve_checked;
 
 #[test]
 fn morning_replan_keeps_the_plan_and_names_the_people_to_call() {
     let text = include_str!("../../../../examples/replan/tuesday.json");
     let problem = Problem::from_json(text).unwrap();
-    let s = solve(&problem).unwrap();
-    let report = check(&problem, &s);
-    assert!(report.ok, "{:#?}", &report.violations[..report.violations.len().min(5)]);
+    let s = solve_checked(&problem);
 
     // Locked assignments stand (the checker verifies rule 10 too).
     let planned: BTreeSet<(&str, &str, &str)> = s

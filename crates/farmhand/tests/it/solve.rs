@@ -11,17 +11,7 @@ use farmhand::{
 };
 use proptest::prelude::*;
 
-/// Solves and asserts the checker finds nothing wrong.
-fn solve_checked(problem: &Problem) -> Solution {
-    let solution = solve(problem).expect("the problem is valid");
-    let report = check(problem, &solution);
-    assert!(
-        report.ok,
-        "checker violations: {:#?}",
-        &report.violations[..report.violations.len().min(10)]
-    );
-    solution
-}
+use crate::solve_checked;
 
 #[test]
 fn generated_problems_pass_the_checker() {
