@@ -289,7 +289,44 @@ pub(crate) fn plan_day(
     hint: Option<&Hint>,
     tracker: &Tracker<'_>,
 ) -> Result<(DayResult, Option<WarmBasis>), Cancelled> {
-    let allowed = grid.allowed(inst, day);
+    plan_day_forcing(inst, ctx, grid, day, warm, hint, None, tracker)
+}
+
+/// [`plan_day`], with one worker's permission for the date set by the
+/// caller instead of by `grid` (see [`improve_calendars`]).
+#[allow(clippy::too_many_arguments)]
+fn plan_day_forcing(
+    inst: &Instance,
+    ctx: &CandidateContext,
+    grid: &Grid,
+    day: Day,
+    warm: Option<&WarmBasis>,
+    hint: Option<&Hint>,
+    force: Option<(u32, bool)>,
+    tracker: &Tracker<'_>,
+) -> Result<(DayResult, Option<WarmBasis>), Cancelled> {
+    plan_day_from(inst, ctx, grid, day, warm, hint, force, None, tracker)
+}
+
+/// [`plan_day_forcing`]; with `superset`, the date's candidates (priced
+/// for `grid` without a hint) are those of `superset` for the workers
+/// allowed today, instead of built anew.
+#[allow(clippy::too_many_arguments)]
+fn plan_day_from(
+    inst: &Instance,
+    ctx: &CandidateContext,
+    grid: &Grid,
+    day: Day,
+    warm: Option<&WarmBasis>,
+    hint: Option<&Hint>,
+    force: Option<(u32, bool)>,
+    superset: Option<&DayCandidates>,
+    tracker: &Tracker<'_>,
+) -> Result<(DayResult, Option<WarmBasis>), Cancelled> {
+    let mut allowed = grid.allowed(inst, day);
+    if let Some((w, on)) = force {
+        allowed[w as usize] = on;
+    }
     let c = continuity_mm(inst);
     let (prev, next) = (i64::from(day) - 1, i64::from(day) + 1);
     let stay = |other: i64, w: u32, d: u32| c * i64::from(grid.get(other, w) == d);
@@ -317,7 +354,10 @@ pub(crate) fn plan_day(
     }
     // Candidates are built once; pinning a crew only removes arcs.
     let rules = DayRules { allowed: &allowed, forced: &HashMap::new() };
-    let cands = priced_candidates(inst, ctx, day, &rules, &credit);
+    let cands = match superset {
+        Some(sup) => keep_workers(sup, |w| allowed[w as usize]),
+        None => priced_candidates(inst, ctx, day, &rules, &credit),
+    };
     let solve_pinned = |targets: &HashMap<u32, u32>, warm: Option<&WarmBasis>| {
         let forced: HashMap<u32, u32> = inst
             .workers
@@ -402,6 +442,33 @@ fn restrict(cands: &DayCandidates, forced: &HashMap<u32, u32>) -> DayCandidates 
         out.start.push(out.arc_demand.len() as u32);
     }
     DayCandidates { workers: cands.workers.clone(), demands: cands.demands.clone(), transport: out }
+}
+
+/// The candidates of the workers `keep` accepts (the others' rows gone).
+fn keep_workers(cands: &DayCandidates, keep: impl Fn(u32) -> bool) -> DayCandidates {
+    let t = &cands.transport;
+    let mut out = Transport {
+        start: vec![0],
+        arc_demand: Vec::with_capacity(t.arc_demand.len()),
+        arc_cost: Vec::with_capacity(t.arc_cost.len()),
+        cap: t.cap.clone(),
+        base: t.base.clone(),
+        per_day: t.per_day.clone(),
+        priority: t.priority.clone(),
+        share_shortage: t.share_shortage,
+    };
+    let mut workers = Vec::with_capacity(cands.workers.len());
+    for (lw, &w) in cands.workers.iter().enumerate() {
+        if !keep(w) {
+            continue;
+        }
+        let arcs = t.start[lw] as usize..t.start[lw + 1] as usize;
+        out.arc_demand.extend_from_slice(&t.arc_demand[arcs.clone()]);
+        out.arc_cost.extend_from_slice(&t.arc_cost[arcs]);
+        out.start.push(out.arc_demand.len() as u32);
+        workers.push(w);
+    }
+    DayCandidates { workers, demands: cands.demands.clone(), transport: out }
 }
 
 /// The demand most members took; ties go to the lowest demand index.
@@ -565,8 +632,11 @@ pub(crate) fn repair(inst: &Instance, days: &mut [DayResult]) {
 }
 
 /// What the improvement phase did.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Improved {
+    /// Per date: the final basis of its last plan (to start a later
+    /// improvement phase from).
+    pub(crate) bases: Vec<Option<WarmBasis>>,
     /// Rounds started.
     pub(crate) rounds: usize,
     /// Dates whose plan was replaced by a better one.
@@ -586,6 +656,13 @@ pub(crate) struct Improved {
 /// other date as it is now (the same inputs give the same plan, so that
 /// re-plan could not be better). A start repaired from the relaxed plan
 /// re-plans every date.
+///
+/// With `calendars`, `days` is the end of an improvement phase already
+/// (no date re-plans better on its own), and each round also moves whole
+/// calendars of workers the day limits hold back ([`improve_calendars`]);
+/// only the dates those moves and the pairs change (and their neighbours)
+/// are re-planned.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn improve(
     inst: &Instance,
     ctx: &CandidateContext,
@@ -593,11 +670,12 @@ pub(crate) fn improve(
     grid: &mut Grid,
     ordered: Option<Vec<Option<WarmBasis>>>,
     backward: bool,
+    calendars: bool,
     tracker: &Tracker<'_>,
 ) -> Result<Improved, Cancelled> {
     let n = days.len();
     let mut stats = Improved::default();
-    let mut dirty = vec![true; n];
+    let mut dirty = vec![!calendars; n];
     // Re-planned in the first round only if a date before it changes (a
     // backward pass planned its first date last, but rounds run forward,
     // so nothing is skipped after it).
@@ -659,6 +737,24 @@ pub(crate) fn improve(
                 again[day + 1] = true;
             }
         }
+        // Whole calendars of workers the day limits hold back.
+        let moved = if calendars {
+            improve_calendars(inst, ctx, days, grid, &mut bases, &mut memo, tracker)?
+        } else {
+            Vec::new()
+        };
+        for day in moved {
+            let day = day as usize;
+            stats.moves += 1;
+            changed = true;
+            again[day] = true;
+            if day > 0 {
+                again[day - 1] = true;
+            }
+            if day + 1 < n {
+                again[day + 1] = true;
+            }
+        }
         if !changed {
             stats.converged = true;
             break;
@@ -666,6 +762,7 @@ pub(crate) fn improve(
         dirty = again;
     }
     tracker.pass_over();
+    stats.bases = bases;
     Ok(stats)
 }
 
@@ -685,17 +782,32 @@ fn max_pairs(n_days: usize, size: usize) -> usize {
 /// the quarter of the dates on the county.
 const PAIR_WORK: usize = 20_000;
 
+/// Date solves a round of [`improve_calendars`] may spend, times the
+/// workers and demands of the problem: every held-back worker on `small`
+/// and Wanju, a few on the county.
+const CALENDAR_WORK: usize = 1_000_000;
+
 /// Which pairs of dates were tried, at which versions of the two dates
 /// (a date's version counts the times its plan was replaced).
 #[derive(Default)]
 struct PairMemo {
     version: Vec<u64>,
     tried: HashMap<(Day, Day), (u64, u64)>,
+    /// Per worker priced by [`improve_calendars`]: the versions of the
+    /// dates that priced it.
+    calendars: HashMap<u32, Vec<u64>>,
+    /// The worker [`improve_calendars`] starts from in the next round.
+    calendar_next: u32,
 }
 
 impl PairMemo {
     fn new(n_days: usize) -> PairMemo {
-        PairMemo { version: vec![0; n_days], tried: HashMap::new() }
+        PairMemo {
+            version: vec![0; n_days],
+            tried: HashMap::new(),
+            calendars: HashMap::new(),
+            calendar_next: 0,
+        }
     }
 
     fn bump(&mut self, day: Day) {
@@ -774,6 +886,334 @@ fn improve_pairs(
         memo.tried.insert((a, b), memo.versions(a, b));
     }
     Ok(changed)
+}
+
+/// A change to a plan, larger is better: the weighted fill it gains and the
+/// shortage imbalance and level-3 cost it saves.
+#[derive(Debug, Clone, Copy, Default)]
+struct Gain {
+    fill: i64,
+    imbalance: f64,
+    cost: i64,
+}
+
+impl Gain {
+    /// From a plan keyed `from` to one keyed `to`.
+    fn between(from: &DayKey, to: &DayKey) -> Gain {
+        Gain {
+            fill: from.fill - to.fill,
+            imbalance: from.imbalance - to.imbalance,
+            cost: from.cost - to.cost,
+        }
+    }
+
+    fn plus(self, o: Gain) -> Gain {
+        Gain {
+            fill: self.fill + o.fill,
+            imbalance: self.imbalance + o.imbalance,
+            cost: self.cost + o.cost,
+        }
+    }
+
+    /// Strictly larger, imbalances within 1e-9 equal (as [`DayKey`]).
+    fn above(&self, o: &Gain) -> bool {
+        if self.fill != o.fill {
+            return self.fill > o.fill;
+        }
+        if (self.imbalance - o.imbalance).abs() > 1e-9 {
+            return self.imbalance > o.imbalance;
+        }
+        self.cost > o.cost
+    }
+}
+
+/// What a calendar may do on a date.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Slot {
+    /// Not available (or nothing to gain): never works.
+    Off,
+    /// Locked: always works.
+    On,
+    /// Works or not, as the gains say.
+    Free,
+}
+
+/// The dates a worker should work: the most total gain over the dates it
+/// works, within `max_days` and `max_consecutive_days` (a dynamic
+/// programme over dates, days used so far and the current run). Ties go to
+/// the calendar found first (working later rather than earlier).
+fn best_calendar(
+    gain: &[Gain],
+    slot: &[Slot],
+    max_days: Option<u32>,
+    max_run: Option<u32>,
+) -> Option<(Vec<bool>, Gain)> {
+    let n = gain.len();
+    let nu = max_days.map_or(1, |m| m as usize + 1);
+    let nr = max_run.map_or(1, |k| k as usize + 1);
+    let at = |u: usize, r: usize| u * nr + r;
+    // val[t][state]: the best gain over the first t dates; from[t][state]:
+    // (previous state, worked on date t - 1).
+    let mut val: Vec<Vec<Option<Gain>>> = vec![vec![None; nu * nr]; n + 1];
+    let mut from: Vec<Vec<(usize, bool)>> = vec![vec![(0, false); nu * nr]; n + 1];
+    val[0][at(0, 0)] = Some(Gain::default());
+    for t in 0..n {
+        for u in 0..nu {
+            for r in 0..nr {
+                let Some(v) = val[t][at(u, r)] else { continue };
+                let mut offer = |s: usize, g: Gain, worked: bool| {
+                    if val[t + 1][s].is_none_or(|old| g.above(&old)) {
+                        val[t + 1][s] = Some(g);
+                        from[t + 1][s] = (at(u, r), worked);
+                    }
+                };
+                if slot[t] != Slot::On {
+                    offer(at(u, 0), v, false);
+                }
+                if slot[t] != Slot::Off {
+                    let u2 = if max_days.is_some() { u + 1 } else { 0 };
+                    let r2 = if max_run.is_some() { r + 1 } else { 0 };
+                    if u2 < nu && r2 < nr {
+                        offer(at(u2, r2), v.plus(gain[t]), true);
+                    }
+                }
+            }
+        }
+    }
+    let mut best: Option<(usize, Gain)> = None;
+    for (s, v) in val[n].iter().enumerate() {
+        if let Some(v) = v {
+            if best.is_none_or(|(_, b)| v.above(&b)) {
+                best = Some((s, *v));
+            }
+        }
+    }
+    let (mut s, total) = best?;
+    let mut works = vec![false; n];
+    for t in (1..=n).rev() {
+        let (prev, worked) = from[t][s];
+        works[t - 1] = worked;
+        s = prev;
+    }
+    Some((works, total))
+}
+
+/// Calendar moves for workers the day limits hold back: a worker's dates
+/// chosen again all at once. Each date the worker may work is re-planned
+/// with the worker's permission flipped (out where they work, in where
+/// they do not), every other date fixed, which prices the worker on each
+/// date; the best calendar within `max_days` and `max_consecutive_days`
+/// for those prices (`best_calendar`) is then planned date by date, the
+/// dates it leaves first, and kept when those dates' part of the objective
+/// (continuity pairs with their neighbours included) gets strictly
+/// better. Pairs of dates ([`improve_pairs`]) move one date of a worker at
+/// a time; a limit on consecutive dates can need a whole run moved.
+fn improve_calendars(
+    inst: &Instance,
+    ctx: &CandidateContext,
+    days: &mut [DayResult],
+    grid: &mut Grid,
+    bases: &mut [Option<WarmBasis>],
+    memo: &mut PairMemo,
+    tracker: &Tracker<'_>,
+) -> Result<Vec<Day>, Cancelled> {
+    let n = days.len();
+    let allowed: Vec<Vec<bool>> = (0..n as Day).map(|t| grid.allowed(inst, t)).collect();
+    let held: Vec<u32> = (0..inst.workers.len() as u32)
+        .filter(|&w| {
+            let wk = &inst.workers[w as usize];
+            (wk.max_days.is_some() || wk.max_consecutive.is_some())
+                && (0..n as Day).any(|t| {
+                    wk.available.contains(t)
+                        && !allowed[t as usize][w as usize]
+                        && grid.get(i64::from(t), w) == NONE
+                        && !grid.locked[t as usize].contains(&w)
+                })
+        })
+        .collect();
+    // From where the last round stopped, as far as the budget goes.
+    let first = held.partition_point(|&w| w < memo.calendar_next);
+    let size = inst.workers.len() + inst.demands.len();
+    let mut budget = CALENDAR_WORK / size.max(1);
+    let mut changed = Vec::new();
+    let mut cache: Vec<Option<DayCandidates>> = (0..n).map(|_| None).collect();
+    for i in 0..held.len() {
+        let w = held[(first + i) % held.len()];
+        tracker.cancelled()?;
+        if tracker.past_deadline() {
+            break;
+        }
+        let wk = &inst.workers[w as usize];
+        let free = (0..n as Day).filter(|&t| wk.available.contains(t)).count();
+        if free > budget {
+            memo.calendar_next = w;
+            break;
+        }
+        memo.calendar_next = w + 1;
+        // Priced before, and none of its dates (or their neighbours) changed
+        // since: the same prices, the same calendar.
+        let seen: Vec<u64> = (0..n as Day)
+            .filter(|&t| {
+                (t.saturating_sub(1)..=t + 1).any(|u| u < n as Day && wk.available.contains(u))
+            })
+            .map(|t| memo.version[t as usize])
+            .collect();
+        if memo.calendars.get(&w) == Some(&seen) {
+            continue;
+        }
+        memo.calendars.insert(w, seen);
+        budget -= free;
+        let works: Vec<bool> = (0..n).map(|t| grid.get(t as i64, w) != NONE).collect();
+        let slot: Vec<Slot> = (0..n as Day)
+            .map(|t| {
+                if grid.locked[t as usize].contains(&w) {
+                    Slot::On
+                } else if wk.available.contains(t) {
+                    Slot::Free
+                } else {
+                    Slot::Off
+                }
+            })
+            .collect();
+        // Each free date with the worker's permission flipped, from the
+        // date's candidates for everyone available (built once a round).
+        let missing: Vec<usize> =
+            (0..n).filter(|&t| slot[t] == Slot::Free && cache[t].is_none()).collect();
+        let built: Vec<(usize, DayCandidates)> = missing
+            .into_par_iter()
+            .map(|t| (t, superset_candidates(inst, ctx, grid, t as Day)))
+            .collect();
+        for (t, c) in built {
+            cache[t] = Some(c);
+        }
+        let g: &Grid = grid;
+        let d: &[DayResult] = days;
+        let b: &[Option<WarmBasis>] = bases;
+        let cached: &[Option<DayCandidates>] = &cache;
+        let priced: Vec<Result<Gain, Cancelled>> = (0..n)
+            .into_par_iter()
+            .map(|t| {
+                if slot[t] != Slot::Free {
+                    return Ok(Gain::default());
+                }
+                let force = Some((w, !works[t]));
+                let (warm, sup) = (b[t].as_ref(), cached[t].as_ref());
+                let (r, _) =
+                    plan_day_from(inst, ctx, g, t as Day, warm, None, force, sup, tracker)?;
+                let (now, other) = (DayKey::of(inst, g, &d[t]), DayKey::of(inst, g, &r));
+                Ok(if works[t] {
+                    // What working here is worth: from the plan without.
+                    Gain::between(&other, &now)
+                } else if r.assignments.iter().any(|a| a.0 == w) {
+                    Gain::between(&now, &other)
+                } else {
+                    // A plan that leaves the worker out gains nothing by them.
+                    Gain::default()
+                })
+            })
+            .collect();
+        let mut gain = Vec::with_capacity(n);
+        for p in priced {
+            gain.push(p?);
+        }
+        let current = (0..n).filter(|&t| works[t]).fold(Gain::default(), |s, t| s.plus(gain[t]));
+        let Some((want, total)) = best_calendar(&gain, &slot, wk.max_days, wk.max_consecutive)
+        else {
+            continue;
+        };
+        if !total.above(&current) {
+            continue;
+        }
+        // Plan the dates it leaves, then the dates it takes.
+        let leave = (0..n).filter(|&t| works[t] && !want[t] && slot[t] == Slot::Free);
+        let take = (0..n).filter(|&t| !works[t] && want[t]);
+        let touched: Vec<usize> = leave.chain(take).collect();
+        let mut keys: Vec<Day> = touched.iter().map(|&t| t as Day).collect();
+        keys.sort_unstable();
+        let before = window_key(inst, grid, days, &keys);
+        let mut trial = grid.clone();
+        let mut planned = Vec::with_capacity(touched.len());
+        for &t in &touched {
+            let force = Some((w, want[t]));
+            let warm = bases[t].as_ref();
+            let (r, basis) =
+                plan_day_forcing(inst, ctx, &trial, t as Day, warm, None, force, tracker)?;
+            trial.replace(&days[t], &r);
+            planned.push((t, r, basis));
+        }
+        let view: Vec<&DayResult> =
+            (0..n).map(|t| planned.iter().find(|p| p.0 == t).map_or(&days[t], |p| &p.1)).collect();
+        let after = window_key_of(inst, &trial, &view, &keys);
+        if after.better_than(&before) {
+            *grid = trial;
+            for (t, r, basis) in planned {
+                days[t] = r;
+                bases[t] = basis;
+                memo.bump(t as Day);
+                changed.push(t as Day);
+                // The neighbours' continuity credits changed.
+                for u in [t.wrapping_sub(1), t + 1] {
+                    if let Some(c) = cache.get_mut(u) {
+                        *c = None;
+                    }
+                }
+            }
+        }
+    }
+    changed.sort_unstable();
+    changed.dedup();
+    Ok(changed)
+}
+
+/// A date's candidates for every worker available and not locked that
+/// day, whatever their day limits, priced with the continuity credits of
+/// `grid`'s neighbouring dates (as [`plan_day`] without a hint).
+fn superset_candidates(
+    inst: &Instance,
+    ctx: &CandidateContext,
+    grid: &Grid,
+    day: Day,
+) -> DayCandidates {
+    let mut allowed: Vec<bool> = inst.workers.iter().map(|wk| wk.available.contains(day)).collect();
+    for &w in &grid.locked[day as usize] {
+        allowed[w as usize] = false;
+    }
+    let c = continuity_mm(inst);
+    let (prev, next) = (i64::from(day) - 1, i64::from(day) + 1);
+    let credit = |w: u32, d: u32| {
+        c * (i64::from(grid.get(prev, w) == d) + i64::from(grid.get(next, w) == d))
+    };
+    let rules = DayRules { allowed: &allowed, forced: &HashMap::new() };
+    priced_candidates(inst, ctx, day, &rules, &credit)
+}
+
+/// The part of the objective on the dates `touched` (sorted): their
+/// weighted fill, imbalance and level-3 cost, each continuity pair with a
+/// neighbouring date counted once.
+fn window_key(inst: &Instance, grid: &Grid, days: &[DayResult], touched: &[Day]) -> DayKey {
+    let view: Vec<&DayResult> = days.iter().collect();
+    window_key_of(inst, grid, &view, touched)
+}
+
+fn window_key_of(inst: &Instance, grid: &Grid, days: &[&DayResult], touched: &[Day]) -> DayKey {
+    let c = continuity_mm(inst);
+    let mut key = DayKey { fill: 0, imbalance: 0.0, cost: 0 };
+    for &t in touched {
+        let r = days[t as usize];
+        key.fill -= r.weighted_fill;
+        key.imbalance += imbalance(inst, r);
+        let prev_touched = t > 0 && touched.binary_search(&(t - 1)).is_ok();
+        for &(w, d, km) in &r.assignments {
+            key.cost += base_mm(inst, w, d, t, km);
+            if !prev_touched && grid.get(i64::from(t) - 1, w) == d {
+                key.cost -= c;
+            }
+            if grid.get(i64::from(t) + 1, w) == d {
+                key.cost -= c;
+            }
+        }
+    }
+    key
 }
 
 /// Two dates' part of the objective; a continuity pair between them (when
@@ -1026,6 +1466,77 @@ mod tests {
     use crate::generate::{generate, Preset};
     use crate::SolveConfig;
     use std::time::Instant;
+
+    /// The calendar programme against every subset of dates: on random
+    /// gains (ties in fill and imbalance frequent, negative gains too),
+    /// forced and closed dates and limits, its calendar obeys the limits
+    /// and the forced dates, its total is that calendar's, and no subset
+    /// that obeys them gains more.
+    #[test]
+    fn best_calendar_matches_every_subset() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let run_ok = |works: &[bool], k: Option<u32>| {
+            let mut run = 0;
+            works.iter().all(|&x| {
+                run = if x { run + 1 } else { 0 };
+                k.is_none_or(|k| run <= k)
+            })
+        };
+        for _ in 0..2_000 {
+            let n = rng.gen_range(1..=9);
+            let gain: Vec<Gain> = (0..n)
+                .map(|_| Gain {
+                    fill: rng.gen_range(-1..=2),
+                    imbalance: f64::from(rng.gen_range(-2..=2)) / 4.0,
+                    cost: rng.gen_range(-50..=50),
+                })
+                .collect();
+            let slot: Vec<Slot> = (0..n)
+                .map(|_| match rng.gen_range(0..10) {
+                    0 => Slot::On,
+                    1 | 2 => Slot::Off,
+                    _ => Slot::Free,
+                })
+                .collect();
+            let max_days = rng.gen_bool(0.7).then(|| rng.gen_range(1..=n as u32));
+            let max_run = rng.gen_bool(0.7).then(|| rng.gen_range(1..=4));
+            let feasible = |works: &[bool]| {
+                let days = works.iter().filter(|&&x| x).count() as u32;
+                max_days.is_none_or(|m| days <= m)
+                    && run_ok(works, max_run)
+                    && works.iter().zip(&slot).all(|(&x, &s)| match s {
+                        Slot::On => x,
+                        Slot::Off => !x,
+                        Slot::Free => true,
+                    })
+            };
+            let total = |works: &[bool]| {
+                (0..n).filter(|&t| works[t]).fold(Gain::default(), |s, t| s.plus(gain[t]))
+            };
+            let mut best: Option<Gain> = None;
+            for mask in 0u32..1 << n {
+                let works: Vec<bool> = (0..n).map(|t| mask >> t & 1 == 1).collect();
+                if feasible(&works) {
+                    let g = total(&works);
+                    if best.is_none_or(|b| g.above(&b)) {
+                        best = Some(g);
+                    }
+                }
+            }
+            let found = best_calendar(&gain, &slot, max_days, max_run);
+            match (found, best) {
+                (None, None) => {}
+                (Some((works, g)), Some(b)) => {
+                    assert!(feasible(&works), "{works:?} {slot:?} {max_days:?} {max_run:?}");
+                    let t = total(&works);
+                    assert!(!t.above(&g) && !g.above(&t), "reported {g:?}, worth {t:?}");
+                    assert!(!b.above(&g), "{g:?} below {b:?}");
+                }
+                (f, b) => panic!("programme {f:?}, subsets {b:?}"),
+            }
+        }
+    }
 
     /// A pair of dates started from their two bases side by side reaches the
     /// same optimum as the pair solved cold: same fill, imbalance and flow

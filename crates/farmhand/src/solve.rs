@@ -238,17 +238,8 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
                 Some(h) => {
                     // Day limits or crews: two whole searches side by side
                     // (`two_searches`); the improvement phase is part of each.
-                    let (mut chosen, stats) =
-                        two_searches(inst, &ctx, &mut grid, starts, &h, target, &tracker)?;
-                    // Then the day-limited workers and crews kept on their
-                    // dates and the rest searched again (`fixed_calendars`).
-                    if let Some(better) = fixed_calendars(inst, &chosen, &tracker)? {
-                        chosen = better;
-                        grid = Grid::new(inst);
-                        for d in &chosen {
-                            grid.replace(&locked_only(inst, d.day), d);
-                        }
-                    }
+                    let (chosen, stats) =
+                        limits_search(inst, &ctx, &mut grid, starts, &h, target, &tracker)?;
                     searched = Some(stats);
                     improve::Ordered { days: chosen, bases: Vec::new() }
                 }
@@ -263,9 +254,9 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
         tracker.set_phase(PHASE_ENDS[1]);
         stats = match searched {
             Some(s) => s,
-            None => {
-                improve::improve(inst, &ctx, &mut days, &mut grid, ordered, backward, &tracker)?
-            }
+            None => improve::improve(
+                inst, &ctx, &mut days, &mut grid, ordered, backward, false, &tracker,
+            )?,
         };
         phase_ms[2] = ms();
         if days.iter().any(|d| !d.complete) {
@@ -629,9 +620,43 @@ fn fixed_calendars(
     tracker.add_pass();
     let (pass, back) = both_ways(&derived, &ctx, &mut grid, starts, h, tracker)?;
     let mut new = pass.days;
-    improve::improve(&derived, &ctx, &mut new, &mut grid, Some(pass.bases), back, tracker)?;
+    improve::improve(&derived, &ctx, &mut new, &mut grid, Some(pass.bases), back, false, tracker)?;
     let keeps = new.iter().all(|d| d.complete) && coupling_holds(inst, &new);
     Ok((keeps && improve::plan_better(inst, &new, days)).then_some(new))
+}
+
+/// A problem that day limits or crews couple, without a time limit: two
+/// whole searches (`two_searches`); on the better plan, whole calendars of
+/// the workers the limits hold back moved (`improve::improve` with
+/// calendars); then the day-limited and crew workers held to their dates
+/// while the rest is searched again (`fixed_calendars`). Repeating the
+/// last two gained little for their cost (BENCHMARKS.md).
+fn limits_search(
+    inst: &Instance,
+    ctx: &CandidateContext,
+    grid: &mut Grid,
+    starts: Vec<Option<WarmBasis>>,
+    hints: &crate::bound::Hints,
+    target: f64,
+    tracker: &Tracker<'_>,
+) -> Result<(Vec<DayResult>, improve::Improved), Cancelled> {
+    let (mut chosen, stats) = two_searches(inst, ctx, grid, starts, hints, target, tracker)?;
+    // The searches' final bases start the re-plans.
+    let bases = Some(stats.bases);
+    let cal = improve::improve(inst, ctx, &mut chosen, grid, bases, false, true, tracker)?;
+    let stats = improve::Improved {
+        rounds: stats.rounds + cal.rounds,
+        moves: stats.moves + cal.moves,
+        ..cal
+    };
+    if let Some(better) = fixed_calendars(inst, &chosen, tracker)? {
+        chosen = better;
+        *grid = Grid::new(inst);
+        for d in &chosen {
+            grid.replace(&locked_only(inst, d.day), d);
+        }
+    }
+    Ok((chosen, stats))
 }
 
 /// The search of a problem that day limits or crews couple (no time limit):
@@ -662,7 +687,8 @@ fn two_searches(
         || {
             let pass = improve::solve_in_order(inst, ctx, grid, starts, Some(&full), false, t)?;
             let mut days = pass.days;
-            let stats = improve::improve(inst, ctx, &mut days, grid, Some(pass.bases), false, t)?;
+            let stats =
+                improve::improve(inst, ctx, &mut days, grid, Some(pass.bases), false, false, t)?;
             Ok::<_, Cancelled>((days, stats))
         },
         || {
@@ -682,7 +708,8 @@ fn two_searches(
             t.add_pass();
             let (pass, back) = both_ways(inst, ctx, &mut g, graded_starts, h, t)?;
             let mut days = pass.days;
-            let stats = improve::improve(inst, ctx, &mut days, &mut g, Some(pass.bases), back, t)?;
+            let b = Some(pass.bases);
+            let stats = improve::improve(inst, ctx, &mut days, &mut g, b, back, false, t)?;
             Ok(Some((days, stats, g)))
         },
     );

@@ -61,9 +61,10 @@ fn morning_replan_keeps_the_plan_and_names_the_people_to_call() {
     // Moving people is worth it only for fill (the first level) or much
     // travel: the plan fills within 0.5 % of the exact optimum, 2,370
     // (`benches/exact_mip.py --problem examples/replan/tuesday.json`,
-    // BENCHMARKS.md), and keeps most of the old plan.
+    // BENCHMARKS.md), and calls no more people than that optimum does (it
+    // keeps 272 of the 301 previous assignments).
     assert!(s.summary.weighted_fill * 1000 >= 2370 * 995, "{}", s.summary.weighted_fill);
-    assert!(dropped.len() <= must_call.len() + 10, "{} dropped", dropped.len());
+    assert!(dropped.len() <= 301 - 272, "{} dropped", dropped.len());
     // The new demand is staffed on every date.
     let harvest = s.assignments.iter().filter(|a| a.demand_id == "d-026-harvest").count();
     assert_eq!(harvest, 6);
