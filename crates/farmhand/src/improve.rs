@@ -292,6 +292,19 @@ pub(crate) fn plan_day(
     plan_day_with(inst, ctx, grid, day, warm, hint, Tweaks::default(), tracker)
 }
 
+/// [`plan_day`] with worker `w` kept off the date (for perturbations).
+pub(crate) fn plan_day_without(
+    inst: &Instance,
+    ctx: &CandidateContext,
+    grid: &Grid,
+    day: Day,
+    w: u32,
+    tracker: &Tracker<'_>,
+) -> Result<DayResult, Cancelled> {
+    let tweaks = Tweaks { force: Some((w, false)), ..Tweaks::default() };
+    plan_day_with(inst, ctx, grid, day, None, None, tweaks, tracker).map(|r| r.0)
+}
+
 /// What the moves of the improvement rounds change in a date's plan.
 #[derive(Default, Clone, Copy)]
 struct Tweaks<'a> {
