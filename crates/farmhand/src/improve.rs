@@ -736,30 +736,17 @@ pub(crate) fn improve(
             }
         }
         last_settled = false;
-        // Joint moves on two dates for workers the day limits hold back.
-        for day in improve_pairs(inst, ctx, days, grid, &mut memo, &bases, tracker)? {
-            let day = day as usize;
-            stats.moves += 1;
-            changed = true;
-            again[day] = true;
-            if day > 0 {
-                again[day - 1] = true;
-            }
-            if day + 1 < n {
-                again[day + 1] = true;
-            }
-        }
-        // Whole calendars of workers the day limits hold back.
-        let moved = if calendars {
-            let mut moved =
+        // Joint moves on two dates for workers the day limits hold back,
+        // then whole calendars of such workers and whole crews.
+        let mut moved = improve_pairs(inst, ctx, days, grid, &mut memo, &bases, tracker)?;
+        if calendars {
+            let mut whole =
                 improve_calendars(inst, ctx, days, grid, &mut bases, &mut memo, tracker)?;
-            moved.extend(improve_crews(inst, ctx, days, grid, &bases, &mut memo, tracker)?);
-            moved.sort_unstable();
-            moved.dedup();
-            moved
-        } else {
-            Vec::new()
-        };
+            whole.extend(improve_crews(inst, ctx, days, grid, &bases, &mut memo, tracker)?);
+            whole.sort_unstable();
+            whole.dedup();
+            moved.extend(whole);
+        }
         for day in moved {
             let day = day as usize;
             stats.moves += 1;
