@@ -1143,9 +1143,10 @@ fn improve_calendars(
         let leave = (0..n).filter(|&t| works[t] && !want[t] && slot[t] == Slot::Free);
         let take = (0..n).filter(|&t| !works[t] && want[t]);
         let touched: Vec<usize> = leave.chain(take).collect();
-        let mut keys: Vec<Day> = touched.iter().map(|&t| t as Day).collect();
-        keys.sort_unstable();
-        let before = window_key(inst, grid, days, &keys);
+        let mut order = touched.clone();
+        order.sort_unstable();
+        let old: Vec<&DayResult> = order.iter().map(|&t| &days[t]).collect();
+        let before = window_key(inst, grid, &old);
         let mut trial = grid.clone();
         let mut planned = Vec::with_capacity(touched.len());
         for &t in &touched {
@@ -1156,9 +1157,9 @@ fn improve_calendars(
             trial.replace(&days[t], &r);
             planned.push((t, r, basis));
         }
-        let view: Vec<&DayResult> =
-            (0..n).map(|t| planned.iter().find(|p| p.0 == t).map_or(&days[t], |p| &p.1)).collect();
-        let after = window_key_of(inst, &trial, &view, &keys);
+        let mut new: Vec<&DayResult> = planned.iter().map(|p| &p.1).collect();
+        new.sort_unstable_by_key(|r| r.day);
+        let after = window_key(inst, &trial, &new);
         if after.better_than(&before) {
             *grid = trial;
             for (t, r, basis) in planned {
@@ -1312,22 +1313,17 @@ fn superset_candidates(
     priced_candidates(inst, ctx, day, &rules, &credit)
 }
 
-/// The part of the objective on the dates `touched` (sorted): their
-/// weighted fill, imbalance and level-3 cost, each continuity pair with a
-/// neighbouring date counted once.
-fn window_key(inst: &Instance, grid: &Grid, days: &[DayResult], touched: &[Day]) -> DayKey {
-    let view: Vec<&DayResult> = days.iter().collect();
-    window_key_of(inst, grid, &view, touched)
-}
-
-fn window_key_of(inst: &Instance, grid: &Grid, days: &[&DayResult], touched: &[Day]) -> DayKey {
+/// The part of the objective on the dates of `touched` (plans in date
+/// order): their weighted fill, imbalance and level-3 cost, each continuity
+/// pair with a neighbouring date counted once.
+fn window_key(inst: &Instance, grid: &Grid, touched: &[&DayResult]) -> DayKey {
     let c = continuity_mm(inst);
     let mut key = DayKey { fill: 0, imbalance: 0.0, cost: 0 };
-    for &t in touched {
-        let r = days[t as usize];
+    for (i, r) in touched.iter().enumerate() {
+        let t = r.day;
         key.fill -= r.weighted_fill;
         key.imbalance += imbalance(inst, r);
-        let prev_touched = t > 0 && touched.binary_search(&(t - 1)).is_ok();
+        let prev_touched = i > 0 && touched[i - 1].day + 1 == t;
         for &(w, d, km) in &r.assignments {
             key.cost += base_mm(inst, w, d, t, km);
             if !prev_touched && grid.get(i64::from(t) - 1, w) == d {
