@@ -243,6 +243,29 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
                     searched = Some(stats);
                     improve::Ordered { days: chosen, bases: Vec::new() }
                 }
+                None if crate::bound::has_limits(inst) && continuity_mm(inst) == 0 => {
+                    // Day limits or crews without the continuity bonus:
+                    // the ordered pass and its rounds, then the same
+                    // calendar and crew moves and kicks as with it.
+                    let pass = improve::solve_in_order(
+                        inst, &ctx, &mut grid, starts, None, false, &tracker,
+                    )?;
+                    let mut chosen = pass.days;
+                    let stats = improve::improve(
+                        inst,
+                        &ctx,
+                        &mut chosen,
+                        &mut grid,
+                        Some(pass.bases),
+                        false,
+                        false,
+                        &tracker,
+                    )?;
+                    let (chosen, stats) =
+                        limits_polish(inst, &ctx, &mut grid, chosen, stats, &tracker)?;
+                    searched = Some(stats);
+                    improve::Ordered { days: chosen, bases: Vec::new() }
+                }
                 None => {
                     improve::solve_in_order(inst, &ctx, &mut grid, starts, None, false, &tracker)?
                 }
@@ -601,13 +624,20 @@ fn fixed_calendars(
     locked.sort_unstable();
     locked.dedup();
     derived.locked = locked;
-    if !schedules_fit(&derived) {
+    // Without the continuity bonus the derived problem splits by date, and
+    // its per-date optimum is its answer.
+    let splits = derived.splits_by_date();
+    if !splits && !schedules_fit(&derived) {
         return Ok(None);
     }
     let ctx = CandidateContext::new(&derived);
     tracker.add_pass();
     let (relaxed, starts) =
-        solve_dates_keeping(&derived, &ctx, &HashMap::new(), true, SEGMENT, tracker)?;
+        solve_dates_keeping(&derived, &ctx, &HashMap::new(), !splits, SEGMENT, tracker)?;
+    if splits {
+        let keeps = relaxed.iter().all(|d| d.complete) && coupling_holds(inst, &relaxed);
+        return Ok((keeps && improve::plan_better(inst, &relaxed, days)).then_some(relaxed));
+    }
     let target = objective_mm(&derived, &relaxed) as f64 / KM_SCALE;
     let steps = crate::bound::hint_steps(&derived);
     let Some(h) =
@@ -650,7 +680,23 @@ fn limits_search(
     target: f64,
     tracker: &Tracker<'_>,
 ) -> Result<(Vec<DayResult>, improve::Improved), Cancelled> {
-    let (mut chosen, mut stats) = two_searches(inst, ctx, grid, starts, hints, target, tracker)?;
+    let (chosen, stats) = two_searches(inst, ctx, grid, starts, hints, target, tracker)?;
+    limits_polish(inst, ctx, grid, chosen, stats, tracker)
+}
+
+/// What [`limits_search`] does after its two searches: calendar and crew
+/// moves, fixed calendars, and on small problems turns of both and kicks.
+/// Also the search of a problem with day limits or crews but no
+/// continuity bonus (no schedules to start from), after its date-ordered
+/// pass and improvement rounds.
+fn limits_polish(
+    inst: &Instance,
+    ctx: &CandidateContext,
+    grid: &mut Grid,
+    mut chosen: Vec<DayResult>,
+    mut stats: improve::Improved,
+    tracker: &Tracker<'_>,
+) -> Result<(Vec<DayResult>, improve::Improved), Cancelled> {
     let size = (inst.workers.len() + inst.demands.len()) * inst.n_days as usize;
     let turns = if size <= REPEAT_CALENDARS_MAX { 3 } else { 1 };
     for _ in 0..turns {
@@ -677,16 +723,20 @@ fn limits_search(
 }
 
 /// Perturbations of a small problem's plan with day limits or crews: one
-/// worker with a limit or a crew is taken off one of its dates (the date
-/// re-planned without it), the plan improved again with calendar and crew
-/// moves, and, unless that lost fill, searched again with the calendars
-/// fixed (`fixed_calendars`); the result is kept when better than the
-/// plan. Workers in index order and their dates in calendar order, so the
-/// kicks are the same on every run; [`KICKS_PER_WORKER`] each, at most
-/// [`MAX_KICKS`]. What single moves cannot reach without first getting
-/// worse: on `small` seed 1 the plan went from 179.6 km to the exact
-/// optimum's 139.5 (every rule) and from 136.2 to 119.3 (`max_consecutive_days`
-/// alone, the optimum too), at about 1.5 s instead of 0.1 (BENCHMARKS.md).
+/// worker is taken off one of its dates (the date re-planned without it),
+/// the plan improved again with calendar and crew moves, and, unless that
+/// lost fill, searched again with the calendars fixed (`fixed_calendars`);
+/// the result is kept when better than the plan. Workers with a limit or
+/// a crew come first, then everyone else, each in index order, their
+/// dates in calendar order: [`KICKS_PER_WORKER`] a worker, at most
+/// [`MAX_KICKS`]. Two kicks at a time start from the same plan, one on
+/// each core, and the better of the two is kept if it beats the plan, so
+/// the kicks and the answer are the same on every run and thread count.
+/// What single moves cannot reach without first getting worse: on `small`
+/// seed 1 the plan went from 179.6 km to the exact optimum's 139.5 (every
+/// rule), from 136.2 to 119.3 (`max_consecutive_days` alone) and, with the
+/// workers without limits kicked too, from 49.1 to 43.4 (`max_days`
+/// alone), each the optimum (BENCHMARKS.md).
 fn kicks(
     inst: &Instance,
     ctx: &CandidateContext,
@@ -694,15 +744,21 @@ fn kicks(
     mut chosen: Vec<DayResult>,
     tracker: &Tracker<'_>,
 ) -> Result<Vec<DayResult>, Cancelled> {
-    let limited: Vec<u32> = (0..inst.workers.len() as u32)
-        .filter(|&w| {
-            let wk = &inst.workers[w as usize];
-            wk.max_days.is_some() || wk.max_consecutive.is_some() || wk.crew.is_some()
-        })
-        .collect();
-    let n_kicks = (KICKS_PER_WORKER * limited.len()).min(MAX_KICKS);
-    for i in 0..n_kicks {
-        let w = limited[i % limited.len()];
+    let limited = |w: u32| {
+        let wk = &inst.workers[w as usize];
+        wk.max_days.is_some() || wk.max_consecutive.is_some() || wk.crew.is_some()
+    };
+    let n_w = inst.workers.len() as u32;
+    let order: Vec<u32> =
+        (0..n_w).filter(|&w| limited(w)).chain((0..n_w).filter(|&w| !limited(w))).collect();
+    if order.is_empty() {
+        return Ok(chosen);
+    }
+    let n_kicks = (KICKS_PER_WORKER * order.len()).min(MAX_KICKS);
+    // The kick `i` of a plan: its worker off one of its dates, or None when
+    // the worker has no date to leave.
+    let kick = |i: usize, chosen: &[DayResult], grid: &Grid| {
+        let w = order[i % order.len()];
         let is_locked = |d: Day| inst.locked.iter().any(|f| f.worker == w && f.day == d);
         let worked: Vec<Day> = chosen
             .iter()
@@ -710,21 +766,33 @@ fn kicks(
             .map(|r| r.day)
             .collect();
         if worked.is_empty() {
-            continue;
+            return Ok(None);
         }
-        let t = worked[(i / limited.len()) % worked.len()] as usize;
-        let mut days = chosen.clone();
+        let t = worked[(i / order.len()) % worked.len()] as usize;
+        let mut days = chosen.to_vec();
         let mut g = grid.clone();
         let r = improve::plan_day_without(inst, ctx, &g, t as Day, w, tracker)?;
         g.replace(&days[t], &r);
         days[t] = r;
         improve::improve(inst, ctx, &mut days, &mut g, None, false, true, tracker)?;
-        if improve::levels_1_2(inst, &days).0 >= improve::levels_1_2(inst, &chosen).0 {
+        if improve::levels_1_2(inst, &days).0 >= improve::levels_1_2(inst, chosen).0 {
             if let Some(better) = fixed_calendars(inst, &days, tracker)? {
                 days = better;
             }
         }
-        if improve::plan_better(inst, &days, &chosen) {
+        Ok::<_, Cancelled>(Some(days))
+    };
+    for i in (0..n_kicks).step_by(2) {
+        tracker.cancelled()?;
+        let (a, b) = rayon::join(
+            || kick(i, &chosen, grid),
+            || if i + 1 < n_kicks { kick(i + 1, &chosen, grid) } else { Ok(None) },
+        );
+        let best = match (a?, b?) {
+            (Some(a), Some(b)) => Some(if improve::plan_better(inst, &b, &a) { b } else { a }),
+            (a, b) => a.or(b),
+        };
+        if let Some(days) = best.filter(|days| improve::plan_better(inst, days, &chosen)) {
             chosen = days;
             *grid = Grid::new(inst);
             for d in &chosen {
@@ -735,11 +803,11 @@ fn kicks(
     Ok(chosen)
 }
 
-/// Kicks per worker with a limit or a crew (see [`kicks`]).
+/// Kicks per worker (see [`kicks`]).
 const KICKS_PER_WORKER: usize = 5;
 
 /// Kicks at most (see [`kicks`]).
-const MAX_KICKS: usize = 60;
+const MAX_KICKS: usize = 200;
 
 /// The search of a problem that day limits or crews couple (no time limit):
 /// two whole searches side by side, each a date-ordered pass and the

@@ -521,7 +521,23 @@ fn small_presets_with_limits_reach_the_mip_optimum() {
         w.max_days = None;
         w.max_consecutive_days = None;
     }
+    let mut days_only = generate(Preset::Small, 1);
+    for w in &mut days_only.workers {
+        w.max_consecutive_days = None;
+        w.crew = None;
+    }
+    // Day limits without the continuity bonus take the same calendar
+    // moves and kicks (they once stopped after the improvement rounds,
+    // one weighted worker-day short).
+    let mut runs_no_bonus = runs_only.clone();
+    runs_no_bonus.options.continuity_bonus_km = 0.0;
     let cases = [
+        ("small seed 1, days limit only", days_only, (737, 101.258_333, 43.396)),
+        (
+            "small seed 1, consecutive days only, no bonus",
+            runs_no_bonus,
+            (755, 86.058_333, 2280.647),
+        ),
         ("small seed 2, every rule", generate(Preset::Small, 2), (582, 24.166_667, -654.792)),
         ("small seed 3, crews only", crews_only, (444, 69.625, -265.280)),
         ("small seed 3, every rule", generate(Preset::Small, 3), (441, 71.125, -241.818)),
