@@ -714,7 +714,15 @@ fn limits_polish(
         for d in &chosen {
             grid.replace(&locked_only(inst, d.day), d);
         }
-        stats.bases = Vec::new();
+        // That plan is the derived problem's: every date planned again on
+        // the real one, where the limited workers may also take dates they
+        // did not work (county seed 1: 26 more weighted worker-days).
+        let rounds = improve::improve(inst, ctx, &mut chosen, grid, None, false, false, tracker)?;
+        stats = improve::Improved {
+            rounds: stats.rounds + rounds.rounds,
+            moves: stats.moves + rounds.moves,
+            ..rounds
+        };
     }
     if size <= REPEAT_CALENDARS_MAX {
         chosen = kicks(inst, ctx, grid, chosen, tracker)?;

@@ -59,6 +59,11 @@ fn same_output_with_one_and_four_threads() {
     problems.push(sep);
     // Coupled by continuity alone: the ordered pass takes hints from the schedules bound.
     problems.push(continuity_only(9));
+    // Day limits and crews without the bonus: the ordered pass, then the
+    // calendar moves and the kicks (two at a time, from the same plan).
+    let mut no_bonus = generate(Preset::Small, 10);
+    no_bonus.options.continuity_bonus_km = 0.0;
+    problems.push(no_bonus);
     for p in &problems {
         let inst = validate(p).unwrap();
         let run = |threads: usize| {
