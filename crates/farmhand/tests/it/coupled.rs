@@ -358,7 +358,9 @@ proptest! {
     fn coupled_solutions_pass_the_checker(
         seed in 0u64..10_000,
         small in any::<bool>(),
-        continuity in 0.0f64..40.0,
+        // No bonus a quarter of the time: day limits without it take their
+        // own path (the ordered pass, then calendar moves and kicks).
+        continuity in prop_oneof![1 => Just(0.0f64), 3 => 0.0f64..40.0],
         limit_share in 0u32..3,
     ) {
         let mut p = generate(if small { Preset::Small } else { Preset::Tiny }, seed);
