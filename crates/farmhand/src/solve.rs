@@ -237,9 +237,12 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
                 }
                 Some(h) => {
                     // Day limits or crews: two whole searches side by side
-                    // (`two_searches`); the improvement phase is part of each.
+                    // (`two_searches`; the improvement phase is part of
+                    // each), then the moves the limits need.
                     let (chosen, stats) =
-                        limits_search(inst, &ctx, &mut grid, starts, &h, target, &tracker)?;
+                        two_searches(inst, &ctx, &mut grid, starts, &h, target, &tracker)?;
+                    let (chosen, stats) =
+                        limits_polish(inst, &ctx, &mut grid, chosen, stats, &tracker)?;
                     searched = Some(stats);
                     improve::Ordered { days: chosen, bases: Vec::new() }
                 }
@@ -656,39 +659,23 @@ fn fixed_calendars(
 }
 
 /// Problems up to this many (workers + demands) x dates repeat the
-/// calendar moves and the fixed calendars (see [`limits_search`]).
+/// calendar moves and the fixed calendars (see [`limits_polish`]).
 const REPEAT_CALENDARS_MAX: usize = 5_000;
 
-/// A problem that day limits or crews couple, without a time limit: two
-/// whole searches (`two_searches`); on the better plan, whole calendars of
-/// the workers the limits hold back moved and crews sent whole
-/// (`improve::improve` with calendars); then the day-limited and crew
-/// workers held to their dates while the rest is searched again
-/// (`fixed_calendars`). On small problems (up to
-/// [`REPEAT_CALENDARS_MAX`]) the last two take turns while the fixed
-/// calendars find better, three times at most: on `small` seed 1 that took
+/// After the search of a problem that day limits or crews couple, without
+/// a time limit (`two_searches`, or with no continuity bonus the
+/// date-ordered pass and its rounds): whole calendars of the workers the
+/// limits hold back moved and crews sent whole (`improve::improve` with
+/// calendars); then the day-limited and crew workers held to their dates
+/// while the rest is searched again (`fixed_calendars`), and every date
+/// planned again on the real problem. On small problems (up to
+/// [`REPEAT_CALENDARS_MAX`]) these take turns while the fixed calendars
+/// find better, three times at most: on `small` seed 1 that took
 /// `max_days` alone from 59.7 to 49.1 km and crews alone from 117.9 to
 /// 103.6 (the optimum: 43.4 and 100.3), at a few milliseconds; on Wanju
 /// it added 3 weighted worker-days for 2.3 times the time, so larger
-/// problems take one turn (BENCHMARKS.md).
-fn limits_search(
-    inst: &Instance,
-    ctx: &CandidateContext,
-    grid: &mut Grid,
-    starts: Vec<Option<WarmBasis>>,
-    hints: &crate::bound::Hints,
-    target: f64,
-    tracker: &Tracker<'_>,
-) -> Result<(Vec<DayResult>, improve::Improved), Cancelled> {
-    let (chosen, stats) = two_searches(inst, ctx, grid, starts, hints, target, tracker)?;
-    limits_polish(inst, ctx, grid, chosen, stats, tracker)
-}
-
-/// What [`limits_search`] does after its two searches: calendar and crew
-/// moves, fixed calendars, and on small problems turns of both and kicks.
-/// Also the search of a problem with day limits or crews but no
-/// continuity bonus (no schedules to start from), after its date-ordered
-/// pass and improvement rounds.
+/// problems take one turn. Then, on small problems, [`kicks`]
+/// (BENCHMARKS.md).
 fn limits_polish(
     inst: &Instance,
     ctx: &CandidateContext,
