@@ -471,10 +471,13 @@ fn calendar_moves_reach_the_mip_fill_where_runs_bind() {
 }
 
 /// On small problems the calendar moves and the fixed calendars take turns
-/// (`solve::limits_search`): on the `small` preset seed 1 with one rule
+/// (`solve::limits_polish`): on the `small` preset seed 1 with one rule
 /// besides continuity that took the km from 59.7 (`max_days`) and 117.9
-/// (crews) to 49.1 and 103.6, against the exact MIP's 43.4 and 100.3. Not
-/// yet the optimum (issue 4's 0.5 %); this holds what the turns gained.
+/// (crews) to 49.1 and 103.6, against the exact MIP's 43.4 and 100.3.
+/// This holds what the turns gained; with the kicks `max_days` alone now
+/// reaches the optimum (held exactly by
+/// `small_presets_with_limits_reach_the_mip_optimum`), crews alone not yet
+/// (issue 4's 0.5 %).
 #[test]
 fn turns_of_calendar_moves_close_most_of_the_km_gap() {
     let base = generate(Preset::Small, 1);
