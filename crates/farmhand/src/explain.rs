@@ -179,6 +179,7 @@ pub(crate) fn explain(
                             day,
                             &works_on,
                             cut[day as usize],
+                            demand_rank,
                         )),
                         _ => None,
                     };
@@ -247,6 +248,7 @@ pub(crate) fn predict(inst: &Instance, ctx: &CandidateContext) -> Duration {
         SpatialIndex::new(inst.workers.iter().enumerate().map(|(w, wk)| (w as u32, wk.location)));
     let farm_overrides = overrides_by_farm(inst);
     let ranges = Ranges::new(inst);
+    let demand_rank = crate::solve::rank_by_id(inst.demands.iter().map(|d| d.id.as_str()));
     let setup = started.elapsed();
     let step = n.div_ceil(256);
     let nobody = |_: u32, _: Day| None;
@@ -265,6 +267,7 @@ pub(crate) fn predict(inst: &Instance, ctx: &CandidateContext) -> Duration {
                 day,
                 &nobody,
                 false,
+                &demand_rank,
             ));
         }
     }
@@ -351,6 +354,7 @@ fn reason(
     day: Day,
     works_on: &impl Fn(u32, Day) -> Option<u32>,
     cut: bool,
+    demand_rank: &[u32],
 ) -> Reason {
     let dem = &inst.demands[d as usize];
     let blank = |code: ReasonCode, message: String| Reason {
@@ -435,10 +439,8 @@ fn reason(
     let taken: Vec<(u32, u32)> =
         others.chunk_by(|a, b| a == b).map(|group| (group[0], group.len() as u32)).collect();
     let mut taken = taken;
-    taken.sort_by(|a, b| {
-        b.1.cmp(&a.1)
-            .then_with(|| inst.demands[a.0 as usize].id.cmp(&inst.demands[b.0 as usize].id))
-    });
+    // Most workers first, then by id (its rank: no string comparisons).
+    taken.sort_unstable_by_key(|&(d, n)| (std::cmp::Reverse(n), demand_rank[d as usize]));
     let taken_by: Vec<String> =
         taken.iter().take(5).map(|&(d, _)| inst.demands[d as usize].id.clone()).collect();
     let message = if taken_by.is_empty() {

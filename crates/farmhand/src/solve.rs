@@ -1260,7 +1260,11 @@ fn assemble(
             all.push((d.day, dem, w, km));
         }
     }
-    all.sort_by_key(|&(day, dem, w, _)| (day, demand_rank[dem as usize], worker_rank[w as usize]));
+    // A worker works once a date, so the keys are distinct and an unstable
+    // sort gives the one order.
+    all.sort_unstable_by_key(|&(day, dem, w, _)| {
+        (day, demand_rank[dem as usize], worker_rank[w as usize])
+    });
 
     let opts = &inst.options;
     let mut kept: Vec<Fixed> = Vec::new();
@@ -1325,7 +1329,7 @@ fn assemble(
         - opts.continuity_bonus_km * summary.continuity_pairs as f64;
 
     let assignments: Vec<SolvedAssignment> = all
-        .iter()
+        .par_iter()
         .map(|&(day, dem, w, km)| {
             let demand = &inst.demands[dem as usize];
             SolvedAssignment {
@@ -1340,10 +1344,14 @@ fn assemble(
 
     // Previous assignments not kept, by their wire ids (some may name dates
     // outside the horizon, which no solution can keep).
-    let chosen: std::collections::HashSet<(&str, &str, &str)> = assignments
-        .iter()
-        .map(|a| (a.worker_id.as_str(), a.demand_id.as_str(), a.date.as_str()))
-        .collect();
+    let chosen: std::collections::HashSet<(&str, &str, &str)> = if inst.previous_raw.is_empty() {
+        Default::default()
+    } else {
+        assignments
+            .iter()
+            .map(|a| (a.worker_id.as_str(), a.demand_id.as_str(), a.date.as_str()))
+            .collect()
+    };
     let mut dropped: Vec<Assignment> = inst
         .previous_raw
         .iter()
