@@ -57,7 +57,9 @@ fn same_output_with_one_and_four_threads() {
     let mut sep = generate(Preset::Small, 8);
     make_separable(&mut sep);
     problems.push(sep);
-    // Coupled by continuity alone: the ordered pass takes hints from the schedules bound.
+    // Coupled by continuity alone: the ordered pass takes hints from the
+    // schedules bound. This one and seed 7 (every rule) also take the
+    // re-searches of random subsets of workers (drawn from a fixed seed).
     problems.push(continuity_only(9));
     // Day limits and crews without the bonus: the ordered pass, then the
     // calendar moves and the kicks (two at a time, from the same plan).
