@@ -243,22 +243,66 @@ fn write_sheets(args: &Args, problem: &Problem, solution: &Solution, quiet: bool
 /// Shows progress on stderr: a bar on a terminal, otherwise a plain line
 /// every 10% once the solve has run for a while (short solves stay silent),
 /// nothing with `-q`.
+///
+/// Coupled problems add passes over the dates as they go (rounds, further
+/// searches), so the total grows: after it has, lines go on for the new
+/// total, at most one every [`Reporter::LINE_GAP`], so a long search is
+/// never silent after its first 100 %.
 enum Reporter {
     Silent,
     Bar(ProgressBar),
-    Lines { start: Instant, after: Duration, last_tenth: Arc<Mutex<u32>> },
+    Lines { start: Instant, after: Duration, state: Arc<Mutex<LineState>> },
+}
+
+/// What the plain lines printed last.
+#[derive(Default)]
+struct LineState {
+    /// Tenth of the total reached.
+    tenth: u32,
+    /// The total of the first report (0 before).
+    first_total: u32,
+    printed_at: Option<Instant>,
+}
+
+impl LineState {
+    /// The percentage to print for `p` at `now`, if a line is due; `shown`
+    /// is false while lines are held back (the first seconds of a run).
+    fn next_line(&mut self, p: Progress, now: Instant, shown: bool) -> Option<u32> {
+        let tenth = p.dates_done * 10 / p.dates_total.max(1);
+        if self.first_total == 0 {
+            self.first_total = p.dates_total;
+        }
+        let grown = p.dates_total > self.first_total;
+        if grown {
+            // A larger total: its tenths count from where it is.
+            self.tenth = self.tenth.min(tenth);
+        }
+        if tenth <= self.tenth {
+            return None;
+        }
+        self.tenth = tenth;
+        let gap_over = self.printed_at.is_none_or(|t| now.duration_since(t) >= Reporter::LINE_GAP);
+        if !shown || (grown && !gap_over) {
+            return None;
+        }
+        self.printed_at = Some(now);
+        Some(tenth * 10)
+    }
 }
 
 impl Reporter {
     /// Automatic plain progress lines start only after this long.
     const QUIET_START: Duration = Duration::from_secs(2);
 
+    /// Plain lines after the total has grown come at most this often.
+    const LINE_GAP: Duration = Duration::from_secs(2);
+
     fn new(quiet: bool, mode: ProgressMode) -> Self {
         let terminal = std::io::stderr().is_terminal();
         let lines = |after| Reporter::Lines {
             start: Instant::now(),
             after,
-            last_tenth: Arc::new(Mutex::new(0)),
+            state: Arc::new(Mutex::new(LineState::default())),
         };
         match mode {
             _ if quiet => Reporter::Silent,
@@ -288,21 +332,16 @@ impl Reporter {
                     bar.set_position(u64::from(p.dates_done));
                 }))
             }
-            Reporter::Lines { start, after, last_tenth } => {
-                let (start, after, last_tenth) = (*start, *after, Arc::clone(last_tenth));
+            Reporter::Lines { start, after, state } => {
+                let (start, after, state) = (*start, *after, Arc::clone(state));
                 Some(Arc::new(move |p: Progress| {
-                    let tenth = p.dates_done * 10 / p.dates_total.max(1);
-                    let mut last = last_tenth.lock().unwrap_or_else(|e| e.into_inner());
-                    if tenth > *last {
-                        *last = tenth;
-                        if start.elapsed() >= after {
-                            eprintln!(
-                                "farmhand: {}/{} dates solved ({}%)",
-                                p.dates_done,
-                                p.dates_total,
-                                tenth * 10
-                            );
-                        }
+                    let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+                    let now = Instant::now();
+                    if let Some(percent) = st.next_line(p, now, now >= start + after) {
+                        eprintln!(
+                            "farmhand: {}/{} dates solved ({percent}%)",
+                            p.dates_done, p.dates_total
+                        );
                     }
                 }))
             }
@@ -313,5 +352,41 @@ impl Reporter {
         if let Reporter::Bar(bar) = self {
             bar.finish_and_clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(done: u32, total: u32) -> Progress {
+        Progress { dates_done: done, dates_total: total }
+    }
+
+    /// Every tenth of the first pass, then, once passes are added, lines
+    /// again, but not more often than `LINE_GAP`.
+    #[test]
+    fn lines_go_on_after_the_total_grows() {
+        let mut st = LineState::default();
+        let t0 = Instant::now();
+        let first: Vec<Option<u32>> = (1..=14).map(|d| st.next_line(at(d, 14), t0, true)).collect();
+        assert_eq!(first.iter().flatten().count(), 10, "{first:?}");
+        assert_eq!(first.last(), Some(&Some(100)));
+        // A second pass: at 50 % of the new total, too soon after the last line.
+        assert_eq!(st.next_line(at(15, 28), t0, true), None);
+        assert_eq!(st.next_line(at(20, 28), t0 + Duration::from_millis(500), true), None);
+        // Later on, the next tenth is printed.
+        let later = t0 + Reporter::LINE_GAP;
+        assert_eq!(st.next_line(at(23, 28), later, true), Some(80));
+        assert_eq!(st.next_line(at(28, 28), later + Reporter::LINE_GAP, true), Some(100));
+    }
+
+    /// Held back (the first seconds), nothing prints, and the tenths still count.
+    #[test]
+    fn held_back_lines_are_skipped_not_queued() {
+        let mut st = LineState::default();
+        let t0 = Instant::now();
+        assert_eq!(st.next_line(at(5, 10), t0, false), None);
+        assert_eq!(st.next_line(at(6, 10), t0, true), Some(60));
     }
 }
