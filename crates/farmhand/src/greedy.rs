@@ -46,10 +46,7 @@ pub(crate) fn greedy_fill(
         days[day] = new;
     }
     repair(inst, days);
-    *grid = Grid::new(inst);
-    for d in days.iter() {
-        grid.replace(&locked_only(inst, d.day), d);
-    }
+    *grid = Grid::of_plan(inst, days);
 }
 
 /// A generous prediction of [`greedy_fill`]'s time if every date were left

@@ -76,6 +76,15 @@ impl Grid {
         grid
     }
 
+    /// The grid of a whole plan, its locked assignments included.
+    pub(crate) fn of_plan(inst: &Instance, days: &[DayResult]) -> Grid {
+        let mut grid = Grid::new(inst);
+        for d in days {
+            grid.replace(&locked_only(inst, d.day), d);
+        }
+        grid
+    }
+
     /// Proposed schedules (per worker: (date, demand) of each date it
     /// works) as a grid, for their continuity credits.
     pub(crate) fn from_schedules(inst: &Instance, schedules: &[crate::bound::Schedule]) -> Grid {

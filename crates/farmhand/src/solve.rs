@@ -189,9 +189,7 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
             // that obeys every rule when there are no schedules to start
             // from (no continuity bonus, or too large for them).
             improve::repair(inst, &mut days);
-            for d in &days {
-                grid.replace(&locked_only(inst, d.day), d);
-            }
+            grid = Grid::of_plan(inst, &days);
         } else {
             // The date-ordered pass: one date at a time, each planned
             // exactly with the dates before it fixed. The unplanned side
@@ -294,10 +292,7 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
             greedy::greedy_fill(inst, &ctx, nearby(), &mut days, &mut grid);
         }
     } else if days.iter().any(|d| !d.complete) {
-        let mut grid = Grid::new(inst);
-        for d in &days {
-            grid.replace(&locked_only(inst, d.day), d);
-        }
+        let mut grid = Grid::of_plan(inst, &days);
         greedy::greedy_fill(inst, &ctx, nearby(), &mut days, &mut grid);
     }
     phase_ms[3] = ms();
@@ -699,8 +694,9 @@ const SUBSET_MIN_WORKERS: usize = 20;
 /// [`REPEAT_CALENDARS_MAX`], continuity bonus on, no time limit): three
 /// quarters of the workers, drawn at random, are searched again while the
 /// others keep their plan (held to the dates they work and locked there),
-/// and the result is kept when it is better. What the one-date re-plans, calendar moves and kicks do not
-/// reach is many workers trading runs of dates at once: on `small` seed
+/// and the result is kept when it is better. What the one-date re-plans,
+/// calendar moves and kicks do not reach is many workers trading runs of
+/// dates at once: on `small` seed
 /// 1 with crews alone, the optimum moves 18 of the 40 workers together,
 /// and 150 draws take the plan from 103.6 km to it, 100.3, for about 1.5
 /// s more (BENCHMARKS.md). Each draw's problem is searched like
@@ -742,10 +738,7 @@ fn subsets(
         let derived = held_to_plan(inst, days, &free);
         if let Some(better) = search_again(inst, &derived, days, tracker)? {
             *days = better;
-            *grid = Grid::new(inst);
-            for d in days.iter() {
-                grid.replace(&locked_only(inst, d.day), d);
-            }
+            *grid = Grid::of_plan(inst, days);
         }
     }
     Ok(())
@@ -790,10 +783,7 @@ fn limits_polish(
         };
         let Some(better) = fixed_calendars(inst, &chosen, tracker)? else { break };
         chosen = better;
-        *grid = Grid::new(inst);
-        for d in &chosen {
-            grid.replace(&locked_only(inst, d.day), d);
-        }
+        *grid = Grid::of_plan(inst, &chosen);
         // That plan is the derived problem's: every date planned again on
         // the real one, where the limited workers may also take dates they
         // did not work (county seed 1: 26 more weighted worker-days).
@@ -882,10 +872,7 @@ fn kicks(
         };
         if let Some(days) = best.filter(|days| improve::plan_better(inst, days, &chosen)) {
             chosen = days;
-            *grid = Grid::new(inst);
-            for d in &chosen {
-                grid.replace(&locked_only(inst, d.day), d);
-            }
+            *grid = Grid::of_plan(inst, &chosen);
         }
     }
     Ok(chosen)
