@@ -436,9 +436,8 @@ fn reason(
         return blank(ReasonCode::WorkerLimits, message);
     }
     others.sort_unstable();
-    let taken: Vec<(u32, u32)> =
+    let mut taken: Vec<(u32, u32)> =
         others.chunk_by(|a, b| a == b).map(|group| (group[0], group.len() as u32)).collect();
-    let mut taken = taken;
     // Most workers first, then by id (its rank: no string comparisons).
     taken.sort_unstable_by_key(|&(d, n)| (std::cmp::Reverse(n), demand_rank[d as usize]));
     let taken_by: Vec<String> =

@@ -14,18 +14,17 @@ use crate::geo_util::EARTH_RADIUS_KM;
 
 type Entry = GeomWithData<[f64; 3], u32>;
 
-/// Wider nodes than rstar's default (6): fewer nodes to visit per query.
+/// Nodes of 6-16 entries instead of rstar's default 3-6: fewer nodes to
+/// visit per query (province separable, 42.7 to 38.9 s of CPU; other sizes
+/// in BENCHMARKS.md).
 struct Params;
 
 impl RTreeParams for Params {
-    const MIN_SIZE: usize = MIN_NODE;
-    const MAX_SIZE: usize = MAX_NODE;
+    const MIN_SIZE: usize = 6;
+    const MAX_SIZE: usize = 16;
     const REINSERTION_COUNT: usize = 2;
     type DefaultInsertionStrategy = RStarInsertionStrategy;
 }
-
-const MIN_NODE: usize = 6;
-const MAX_NODE: usize = 16;
 
 /// Points with `u32` payloads (worker or demand indices).
 pub(crate) struct SpatialIndex {

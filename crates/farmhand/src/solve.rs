@@ -283,8 +283,7 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
             )?,
         };
         // Small problems, no time limit: many workers at once (`subsets`).
-        let size = (inst.workers.len() + inst.demands.len()) * inst.n_days as usize;
-        if !limited && size <= REPEAT_CALENDARS_MAX {
+        if !limited && small(inst) {
             subsets(inst, &mut days, &mut grid, &tracker)?;
         }
         phase_ms[2] = ms();
@@ -748,6 +747,12 @@ fn subsets(
 /// calendar moves and the fixed calendars (see [`limits_polish`]).
 const REPEAT_CALENDARS_MAX: usize = 5_000;
 
+/// Small enough for the searches that repeat ([`REPEAT_CALENDARS_MAX`]):
+/// turns of calendar moves, kicks, [`subsets`].
+fn small(inst: &Instance) -> bool {
+    (inst.workers.len() + inst.demands.len()) * inst.n_days as usize <= REPEAT_CALENDARS_MAX
+}
+
 /// After the search of a problem that day limits or crews couple, without
 /// a time limit (`two_searches`, or with no continuity bonus the
 /// date-ordered pass and its rounds): whole calendars of the workers the
@@ -770,8 +775,7 @@ fn limits_polish(
     mut stats: improve::Improved,
     tracker: &Tracker<'_>,
 ) -> Result<(Vec<DayResult>, improve::Improved), Cancelled> {
-    let size = (inst.workers.len() + inst.demands.len()) * inst.n_days as usize;
-    let turns = if size <= REPEAT_CALENDARS_MAX { 3 } else { 1 };
+    let turns = if small(inst) { 3 } else { 1 };
     for _ in 0..turns {
         // The searches' final bases start the re-plans.
         let bases = Some(std::mem::take(&mut stats.bases)).filter(|b| b.len() == chosen.len());
@@ -794,7 +798,7 @@ fn limits_polish(
             ..rounds
         };
     }
-    if size <= REPEAT_CALENDARS_MAX {
+    if small(inst) {
         chosen = kicks(inst, ctx, grid, chosen, tracker)?;
     }
     Ok((chosen, stats))
