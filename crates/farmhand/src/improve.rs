@@ -377,7 +377,7 @@ fn plan_day_with(
     let rules = DayRules { allowed: &allowed, forced: &HashMap::new() };
     let cands = match superset {
         Some(sup) => keep_workers(sup, |w| allowed[w as usize]),
-        None => priced_candidates(inst, ctx, day, &rules, &credit),
+        None => priced_candidates(inst, ctx, None, day, &rules, &credit),
     };
     let solve_pinned = |targets: &HashMap<u32, u32>, warm: Option<&WarmBasis>| {
         let forced: HashMap<u32, u32> = inst
@@ -1319,7 +1319,7 @@ fn superset_candidates(
         c * (i64::from(grid.get(prev, w) == d) + i64::from(grid.get(next, w) == d))
     };
     let rules = DayRules { allowed: &allowed, forced: &HashMap::new() };
-    priced_candidates(inst, ctx, day, &rules, &credit)
+    priced_candidates(inst, ctx, None, day, &rules, &credit)
 }
 
 /// The part of the objective on the dates of `touched` (plans in date
@@ -1423,7 +1423,7 @@ fn plan_pair(
             let credit = |w: u32, d: u32| {
                 c * (i64::from(g.get(prev, w) == d) + i64::from(g.get(next, w) == d))
             };
-            cands.push(priced_candidates(inst, ctx, day, &rules, &credit));
+            cands.push(priced_candidates(inst, ctx, None, day, &rules, &credit));
         }
         let joint = merge(inst, &cands, &one_of);
         let ids = Ids { workers: &joint.worker_key, demands: &joint.demand_key };

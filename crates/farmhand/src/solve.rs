@@ -22,7 +22,8 @@ use rayon::prelude::*;
 
 use crate::bound::Steps;
 use crate::candidates::{
-    day_candidates, locked_on, CandidateContext, DayCandidates, DayRules, KM_SCALE,
+    day_candidates, day_candidates_in, locked_on, window_arcs, CandidateContext, DayCandidates,
+    DayRules, WindowArcs, KM_SCALE,
 };
 use crate::explain::{self, explain};
 use crate::flow::{solve_transport_warm, Cancelled, Ids, TransportSolution, NONE};
@@ -133,8 +134,10 @@ pub struct Measured {
 pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured, SolveError> {
     let started = Instant::now();
     let limit = inst.options.time_limit_ms.map(|ms| Duration::from_millis(ms.max(0) as u64));
-    let ctx = CandidateContext::new(inst);
     let split = inst.splits_by_date();
+    // A coupled problem plans its dates many times: it keeps the season's
+    // date-independent arcs when they are small enough.
+    let ctx = if split { CandidateContext::new(inst) } else { CandidateContext::with_season(inst) };
     // What the greedy plan reads, built when a time limit calls for it.
     let near = OnceLock::new();
     let nearby = || near.get_or_init(|| greedy::Nearby::new(inst));
@@ -655,7 +658,7 @@ fn search_again(
     if !splits && !schedules_fit(derived) {
         return Ok(None);
     }
-    let ctx = CandidateContext::new(derived);
+    let ctx = CandidateContext::with_season(derived);
     tracker.add_pass();
     let (relaxed, starts) =
         solve_dates_keeping(derived, &ctx, &HashMap::new(), !splits, SEGMENT, tracker)?;
@@ -1060,8 +1063,9 @@ fn solve_dates_keeping(
     tracker: &Tracker<'_>,
 ) -> Result<(Vec<DayResult>, Vec<Option<WarmBasis>>), Cancelled> {
     let locked_by_day = locked_days(inst);
-    // One date from `warm` (or cold): its result and final basis.
-    let solve_day = |day: Day, warm: Option<&WarmBasis>| {
+    // One date from `warm` (or cold), its candidates from `window` when it
+    // covers the date: its result and final basis.
+    let solve_day = |day: Day, warm: Option<&WarmBasis>, window: Option<&WindowArcs>| {
         tracker.cancelled()?;
         let solved = if tracker.past_deadline() {
             (locked_only(inst, day), None)
@@ -1073,7 +1077,7 @@ fn solve_dates_keeping(
             }
             let rules = DayRules { allowed: &allowed, forced: &HashMap::new() };
             let credit = |w: u32, d: u32| relaxed_credit(inst, shares, day, w, d);
-            let cands = priced_candidates(inst, ctx, day, &rules, &credit);
+            let cands = priced_candidates(inst, ctx, window, day, &rules, &credit);
             solve_candidates_warm(inst, day, &cands, warm, tracker)?
         };
         tracker.date_done();
@@ -1085,8 +1089,10 @@ fn solve_dates_keeping(
         .map(|k| (n * k / n_segments)..(n * (k + 1) / n_segments))
         .filter(|r| !r.is_empty())
         .collect();
-    let middles: Vec<Result<(DayResult, Option<WarmBasis>), Cancelled>> =
-        segments.par_iter().map(|r| solve_day(r.start + (r.end - r.start) / 2, None)).collect();
+    let middles: Vec<Result<(DayResult, Option<WarmBasis>), Cancelled>> = segments
+        .par_iter()
+        .map(|r| solve_day(r.start + (r.end - r.start) / 2, None, None))
+        .collect();
     let middles = middles.into_iter().collect::<Result<Vec<_>, _>>()?;
     // The half-chains: (dates in order, the middle whose basis starts them).
     let mut chains: Vec<(Vec<Day>, usize)> = Vec::new();
@@ -1105,7 +1111,20 @@ fn solve_dates_keeping(
             let mid = segments[k].start + (segments[k].end - segments[k].start) / 2;
             let mut recent: Vec<(Day, Option<WarmBasis>)> = vec![(mid, middles[k].1.clone())];
             let mut out = Vec::with_capacity(dates.len());
-            for day in dates {
+            // The date-independent arcs of the next `WINDOW` dates of the
+            // chain, built when a date is past the last window (unless the
+            // context keeps the whole season's).
+            let mut window: Option<WindowArcs> = None;
+            // Set when a window could not be kept (a trip over 2,147 km).
+            let mut spatial = ctx.has_season();
+            for (i, &day) in dates.iter().enumerate() {
+                if !spatial && !window.as_ref().is_some_and(|w| w.covers(day)) {
+                    let next = &dates[i..(i + WINDOW).min(dates.len())];
+                    let (lo, hi) = (next.iter().min(), next.iter().max());
+                    let range = lo.copied().unwrap_or(day)..hi.map_or(day, |h| h + 1);
+                    window = window_arcs(inst, ctx, range, false);
+                    spatial = window.is_none();
+                }
                 // A date without a basis (cut by the deadline) only if all
                 // are; each candidate scored once.
                 let scores: Vec<f64> = recent
@@ -1124,7 +1143,7 @@ fn solve_dates_keeping(
                 let from = (0..recent.len())
                     .max_by(|&a, &b| scores[a].total_cmp(&scores[b]).then(a.cmp(&b)))
                     .expect("the chain starts with its middle date");
-                let (result, next) = solve_day(day, recent[from].1.as_ref())?;
+                let (result, next) = solve_day(day, recent[from].1.as_ref(), window.as_ref())?;
                 out.push((day, result, next.clone().filter(|_| keep)));
                 if recent.len() == WARM_WINDOW {
                     recent.remove(0);
@@ -1185,6 +1204,12 @@ fn schedules_fit(inst: &Instance) -> bool {
 /// national preset's 120 dates start cold twice instead of 15 times with
 /// chains of 8 (BENCHMARKS.md, "The per-date solver").
 const SEGMENT: Day = 60;
+
+/// Dates of a chain whose candidates come from one [`WindowArcs`]: the
+/// date-independent arcs of that many consecutive dates are built once
+/// (demands last about 20 days on the presets, so a window of 8 holds
+/// about 1.3 times one date's), and each date filters them.
+const WINDOW: usize = 8;
 
 fn locked_days(inst: &Instance) -> Vec<Vec<Fixed>> {
     let mut by_day = vec![Vec::new(); inst.n_days as usize];
@@ -1278,11 +1303,15 @@ fn day_result(
 pub(crate) fn priced_candidates(
     inst: &Instance,
     ctx: &CandidateContext,
+    window: Option<&WindowArcs>,
     day: Day,
     rules: &DayRules<'_>,
     credit: &(dyn Fn(u32, u32) -> i64 + Sync),
 ) -> DayCandidates {
-    let mut cands = day_candidates(inst, ctx, day, rules);
+    let mut cands = match window {
+        Some(arcs) if arcs.covers(day) => day_candidates_in(inst, arcs, day, rules),
+        _ => day_candidates(inst, ctx, day, rules),
+    };
     let t = &mut cands.transport;
     for lw in 0..t.n_workers() {
         let w = cands.workers[lw];
