@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::flow::Transport;
 use crate::geo_util::{cos_lat, haversine_km_with};
 use crate::index::SpatialIndex;
-use crate::model::{Day, Fixed, Instance};
+use crate::model::{Day, DemandM, Fixed, Instance, WorkerM};
 
 /// Fixed-point scale of level-3 costs: 1 unit = 1 mm.
 pub(crate) const KM_SCALE: f64 = 1e6;
@@ -220,46 +220,22 @@ pub(crate) fn day_candidates(
                 row.clear();
                 let wk = &inst.workers[w as usize];
                 let forced = rules.forced.get(&w).copied();
-                // The rules that need no distance come first: most pairs in
-                // range fail one, and the distance is the costly part.
-                let mut push = |d: u32, km: &dyn Fn() -> f64| {
-                    let dem = &inst.demands[d as usize];
+                // The date's rules first, then the pair's own (the
+                // distance last).
+                let push = |d: u32, km: &dyn Fn() -> f64| {
                     let l = local[d as usize];
-                    if cap[l as usize] == 0
-                        || forced.is_some_and(|f| f != d)
-                        || !wk.has_skills(&dem.required)
-                        || wk.excludes(dem.farm)
-                    {
+                    if cap[l as usize] == 0 || forced.is_some_and(|f| f != d) {
                         return;
                     }
-                    let km = km();
-                    if km > wk.max_km {
+                    let Some(mut cost) = pair_cost(wk, &inst.demands[d as usize], pref, km) else {
                         return;
-                    }
-                    let mut cost = (km * KM_SCALE).round() as i64;
-                    if wk.prefers(dem.farm) {
-                        cost -= pref;
-                    }
+                    };
                     if inst.previous.binary_search(&Fixed { worker: w, demand: d, day }).is_ok() {
                         cost -= stab;
                     }
                     row.push((l, cost.clamp(-MAX_ARC_COST, MAX_ARC_COST)));
                 };
-                let w_cos = ctx.worker_cos[w as usize];
-                index.for_each_within(wk.location, wk.max_km, |d| {
-                    let dem = &inst.demands[d as usize];
-                    if ctx.override_km(w, dem.farm).is_none() {
-                        let d_cos = ctx.demand_cos[d as usize];
-                        push(d, &|| haversine_km_with(wk.location, w_cos, dem.location, d_cos));
-                    }
-                });
-                for &(farm, km) in &ctx.overrides[w as usize] {
-                    for &d in &ctx.farm_demands[farm as usize] {
-                        if local[d as usize] != u32::MAX {
-                            push(d, &|| km);
-                        }
-                    }
-                }
+                each_in_reach(inst, ctx, &index, w, |d| local[d as usize] != u32::MAX, push);
                 // Each demand appears once (the index skips farms with an
                 // override), so an unstable sort gives the same order.
                 row.sort_unstable_by_key(|&(l, _)| l);
@@ -272,6 +248,54 @@ pub(crate) fn day_candidates(
         .collect();
 
     frame.finish(workers, chunks, inst)
+}
+
+/// A pair's rules that need nothing but the worker and the demand
+/// (skills and exclusions first, then the travel limit: most pairs in
+/// range fail one of the first two, and the distance `km` is the costly
+/// part), and if it passes, its cost before the stability bonus and the
+/// clamp: the travel less the preference bonus `pref`.
+fn pair_cost(wk: &WorkerM, dem: &DemandM, pref: i64, km: &dyn Fn() -> f64) -> Option<i64> {
+    if !wk.has_skills(&dem.required) || wk.excludes(dem.farm) {
+        return None;
+    }
+    let km = km();
+    if km > wk.max_km {
+        return None;
+    }
+    let cost = (km * KM_SCALE).round() as i64;
+    Some(if wk.prefers(dem.farm) { cost - pref } else { cost })
+}
+
+/// Every demand in worker `w`'s reach, each once with its distance
+/// (computed only when asked for): the demands of `index` within the
+/// worker's travel limit as the crow flies, except on farms the worker
+/// has a travel override for, and the demands of those farms that
+/// `listed` accepts, at the override's distance.
+fn each_in_reach(
+    inst: &Instance,
+    ctx: &CandidateContext,
+    index: &SpatialIndex,
+    w: u32,
+    listed: impl Fn(u32) -> bool,
+    mut visit: impl FnMut(u32, &dyn Fn() -> f64),
+) {
+    let wk = &inst.workers[w as usize];
+    let w_cos = ctx.worker_cos[w as usize];
+    index.for_each_within(wk.location, wk.max_km, |d| {
+        let dem = &inst.demands[d as usize];
+        if ctx.override_km(w, dem.farm).is_none() {
+            let d_cos = ctx.demand_cos[d as usize];
+            visit(d, &|| haversine_km_with(wk.location, w_cos, dem.location, d_cos));
+        }
+    });
+    for &(farm, km) in &ctx.overrides[w as usize] {
+        for &d in &ctx.farm_demands[farm as usize] {
+            if listed(d) {
+                visit(d, &|| km);
+            }
+        }
+    }
 }
 
 /// The part of every worker's candidate arcs that does not depend on the
@@ -317,8 +341,7 @@ pub(crate) fn window_arcs(
     days: std::ops::Range<Day>,
     every_worker: bool,
 ) -> Option<WindowArcs> {
-    let in_window =
-        |d: &crate::model::DemandM| d.start < days.end && d.end >= days.start && !days.is_empty();
+    let in_window = |d: &DemandM| d.start < days.end && d.end >= days.start && !days.is_empty();
     let index = SpatialIndex::new(
         inst.demands
             .iter()
@@ -337,36 +360,13 @@ pub(crate) fn window_arcs(
                 row.clear();
                 let wk = &inst.workers[w as usize];
                 if every_worker || days.clone().any(|t| wk.available.contains(t)) {
-                    let mut push = |d: u32, km: &dyn Fn() -> f64| {
-                        let dem = &inst.demands[d as usize];
-                        if !wk.has_skills(&dem.required) || wk.excludes(dem.farm) {
-                            return;
+                    let push = |d: u32, km: &dyn Fn() -> f64| {
+                        if let Some(cost) = pair_cost(wk, &inst.demands[d as usize], pref, km) {
+                            row.push((d, cost));
                         }
-                        let km = km();
-                        if km > wk.max_km {
-                            return;
-                        }
-                        let mut cost = (km * KM_SCALE).round() as i64;
-                        if wk.prefers(dem.farm) {
-                            cost -= pref;
-                        }
-                        row.push((d, cost));
                     };
-                    let w_cos = ctx.worker_cos[w as usize];
-                    index.for_each_within(wk.location, wk.max_km, |d| {
-                        let dem = &inst.demands[d as usize];
-                        if ctx.override_km(w, dem.farm).is_none() {
-                            let d_cos = ctx.demand_cos[d as usize];
-                            push(d, &|| haversine_km_with(wk.location, w_cos, dem.location, d_cos));
-                        }
-                    });
-                    for &(farm, km) in &ctx.overrides[w as usize] {
-                        for &d in &ctx.farm_demands[farm as usize] {
-                            if in_window(&inst.demands[d as usize]) {
-                                push(d, &|| km);
-                            }
-                        }
-                    }
+                    let listed = |d: u32| in_window(&inst.demands[d as usize]);
+                    each_in_reach(inst, ctx, &index, w, listed, push);
                     row.sort_unstable_by_key(|&(d, _)| d);
                 }
                 out.demand.extend(row.iter().map(|&(d, _)| d));
