@@ -1115,10 +1115,13 @@ fn solve_dates_keeping(
             // chain, built when a date is past the last window (unless the
             // context keeps the whole season's).
             let mut window: Option<WindowArcs> = None;
-            // Set when a window could not be kept (a trip over 2,147 km).
+            // No windows: the context keeps the season's arcs, or a window
+            // could not be kept (a trip over 2,147 km).
             let mut spatial = ctx.has_season();
             for (i, &day) in dates.iter().enumerate() {
-                if !spatial && !window.as_ref().is_some_and(|w| w.covers(day)) {
+                // Past the deadline a date takes no candidates: no window.
+                let wanted = !spatial && !tracker.past_deadline();
+                if wanted && !window.as_ref().is_some_and(|w| w.covers(day)) {
                     let next = &dates[i..(i + WINDOW).min(dates.len())];
                     let (lo, hi) = (next.iter().min(), next.iter().max());
                     let range = lo.copied().unwrap_or(day)..hi.map_or(day, |h| h + 1);
