@@ -71,7 +71,7 @@ pub(crate) struct CandidateContext {
 }
 
 /// Most workers x demands for which [`CandidateContext::with_season`]
-/// keeps the season's arcs: 12 bytes an arc, so at most 600 MB even if
+/// keeps the season's arcs: 8 bytes an arc, so at most 400 MB even if
 /// every pair were eligible (the county preset has 3 million pairs and
 /// about 2 million arcs).
 const SEASON_MAX_PAIRS: usize = 50_000_000;
