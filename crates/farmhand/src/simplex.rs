@@ -129,6 +129,7 @@ impl<C: SxCost> Simplex<C> {
                     return Err(Cancelled);
                 }
                 if deadline.is_some_and(|d| Instant::now() >= d) {
+                    self.normalize_potentials();
                     return Ok(false);
                 }
             }
@@ -138,6 +139,7 @@ impl<C: SxCost> Simplex<C> {
                     if std::env::var("FH_DBG").is_ok() {
                         eprintln!("  run: {} arcs {} pivots", m, pivots);
                     }
+                    self.normalize_potentials();
                     return Ok(true);
                 }
             }
@@ -152,6 +154,7 @@ impl<C: SxCost> Simplex<C> {
     }
 
     /// Node potentials: workers, then demands, then `ST` (then the root).
+    /// Each is the cost of its tree path from the root, whose own is zero.
     pub(crate) fn pi(&self) -> &[C] {
         &self.pi
     }
@@ -452,16 +455,43 @@ impl<C: SxCost> Simplex<C> {
         }
     }
 
+    /// Shifts the potentials of the subtree just re-hung below `v_in` by
+    /// what makes the entering arc's reduced cost zero, or, when that
+    /// subtree holds more than half the nodes, every other node's by the
+    /// opposite: only differences of potentials are ever read, and the
+    /// thread is a cycle through the root, so the rest of it is the
+    /// complement. [`Simplex::run`] makes the root's potential zero again
+    /// before it returns.
     fn update_potential(&mut self) {
         let u_in = self.u_in as usize;
         let sigma = self.pi[self.v_in as usize]
             - self.pi[u_in]
             - signed(self.pred_dir[u_in], self.cost(self.in_arc));
         let end = self.thread[self.last_succ[u_in] as usize];
-        let mut u = u_in as u32;
-        while u != end {
-            self.pi[u as usize] = self.pi[u as usize] + sigma;
-            u = self.thread[u as usize];
+        if 2 * self.succ_num[u_in] as usize <= self.pi.len() {
+            let mut u = u_in as u32;
+            while u != end {
+                self.pi[u as usize] = self.pi[u as usize] + sigma;
+                u = self.thread[u as usize];
+            }
+        } else {
+            let mut u = end;
+            while u as usize != u_in {
+                self.pi[u as usize] = self.pi[u as usize] - sigma;
+                u = self.thread[u as usize];
+            }
+        }
+    }
+
+    /// Potentials as path costs from the root again (the root at zero), as
+    /// [`Simplex::pi`] promises, after [`Simplex::update_potential`] may
+    /// have shifted them all.
+    fn normalize_potentials(&mut self) {
+        let root = self.pi[self.first_real];
+        if root != C::ZERO {
+            for p in &mut self.pi {
+                *p = *p - root;
+            }
         }
     }
 }
