@@ -122,9 +122,13 @@ pub(crate) fn locked_on(inst: &Instance, day: Day) -> impl Iterator<Item = &Fixe
 }
 
 /// What every way of building a date's candidates shares: its active
-/// demands (global index, ascending), their local numbers, and the
-/// transport's per-demand rows (locked headcount, capacity left).
+/// demands (global index, ascending), their local numbers, the
+/// transport's per-demand rows (locked headcount, capacity left), and the
+/// date's own rules for an arc ([`Frame::open`], [`Frame::arc_cost`]).
 struct Frame {
+    day: Day,
+    /// The stability bonus, in cost units.
+    stab: i64,
     demands: Vec<u32>,
     /// Per global demand: its local number, or `u32::MAX` when inactive.
     local: Vec<u32>,
@@ -150,7 +154,26 @@ impl Frame {
         let per_day: Vec<u32> = demands.iter().map(|&d| inst.demands[d as usize].per_day).collect();
         let cap: Vec<u32> = per_day.iter().zip(&base).map(|(n, b)| n.saturating_sub(*b)).collect();
         let priority = demands.iter().map(|&d| inst.demands[d as usize].priority).collect();
-        Frame { demands, local, base, per_day, cap, priority }
+        let stab = (inst.options.stability_bonus_km * KM_SCALE).round() as i64;
+        Frame { day, stab, demands, local, base, per_day, cap, priority }
+    }
+
+    /// The local number of demand `d` (global) when the date lets a worker
+    /// pinned to `forced` (if any) take it: active, with a place left
+    /// after locked assignments, and the pin's demand.
+    fn open(&self, d: u32, forced: Option<u32>) -> Option<u32> {
+        let l = self.local[d as usize];
+        (l != u32::MAX && self.cap[l as usize] > 0 && forced.is_none_or(|f| f == d)).then_some(l)
+    }
+
+    /// The cost of worker `w`'s arc to demand `d` on this date from the
+    /// pair's own ([`pair_cost`]): less the stability bonus when `previous`
+    /// had it, clamped.
+    fn arc_cost(&self, inst: &Instance, w: u32, d: u32, cost: i64) -> i64 {
+        let kept = !inst.previous.is_empty()
+            && inst.previous.binary_search(&Fixed { worker: w, demand: d, day: self.day }).is_ok();
+        let cost = if kept { cost - self.stab } else { cost };
+        cost.clamp(-MAX_ARC_COST, MAX_ARC_COST)
     }
 
     /// The date's candidates from its workers' arcs, chunk after chunk.
@@ -201,9 +224,7 @@ pub(crate) fn day_candidates(
             (d, dem.location)
         }),
     );
-    let opts = &inst.options;
-    let pref = (opts.preference_bonus_km * KM_SCALE).round() as i64;
-    let stab = (opts.stability_bonus_km * KM_SCALE).round() as i64;
+    let pref = (inst.options.preference_bonus_km * KM_SCALE).round() as i64;
 
     // Arcs of each worker, built in parallel in fixed chunks and concatenated
     // in order, so the result does not depend on the thread count. A chunk
@@ -223,17 +244,10 @@ pub(crate) fn day_candidates(
                 // The date's rules first, then the pair's own (the
                 // distance last).
                 let push = |d: u32, km: &dyn Fn() -> f64| {
-                    let l = local[d as usize];
-                    if cap[l as usize] == 0 || forced.is_some_and(|f| f != d) {
-                        return;
+                    let Some(l) = frame.open(d, forced) else { return };
+                    if let Some(cost) = pair_cost(wk, &inst.demands[d as usize], pref, km) {
+                        row.push((l, frame.arc_cost(inst, w, d, cost)));
                     }
-                    let Some(mut cost) = pair_cost(wk, &inst.demands[d as usize], pref, km) else {
-                        return;
-                    };
-                    if inst.previous.binary_search(&Fixed { worker: w, demand: d, day }).is_ok() {
-                        cost -= stab;
-                    }
-                    row.push((l, cost.clamp(-MAX_ARC_COST, MAX_ARC_COST)));
                 };
                 each_in_reach(inst, ctx, &index, w, |d| local[d as usize] != u32::MAX, push);
                 // Each demand appears once (the index skips farms with an
@@ -412,10 +426,8 @@ pub(crate) fn day_candidates_in(
 ) -> DayCandidates {
     debug_assert!(arcs.covers(day));
     let frame = Frame::new(inst, day);
-    let (local, cap) = (&frame.local, &frame.cap);
     let workers: Vec<u32> =
         (0..inst.workers.len() as u32).filter(|&w| rules.allowed[w as usize]).collect();
-    let stab = (inst.options.stability_bonus_km * KM_SCALE).round() as i64;
     let chunks: Vec<Chunk> = workers
         .par_chunks(CHUNK)
         .map(|chunk| {
@@ -428,18 +440,10 @@ pub(crate) fn day_candidates_in(
                 let before = out.demand.len();
                 let (row_demand, row_cost) = arcs.row(w);
                 for (&d, &c) in row_demand.iter().zip(row_cost) {
-                    let l = local[d as usize];
-                    if l == u32::MAX || cap[l as usize] == 0 || forced.is_some_and(|f| f != d) {
-                        continue;
+                    if let Some(l) = frame.open(d, forced) {
+                        out.demand.push(l);
+                        out.cost.push(frame.arc_cost(inst, w, d, i64::from(c)));
                     }
-                    let mut cost = i64::from(c);
-                    if !inst.previous.is_empty()
-                        && inst.previous.binary_search(&Fixed { worker: w, demand: d, day }).is_ok()
-                    {
-                        cost -= stab;
-                    }
-                    out.demand.push(l);
-                    out.cost.push(cost.clamp(-MAX_ARC_COST, MAX_ARC_COST));
                 }
                 out.count.push((out.demand.len() - before) as u32);
             }
