@@ -28,7 +28,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::candidates::{locked_on, CandidateContext, DayCandidates, DayRules, KM_SCALE};
-use crate::flow::{solve_transport_warm, Cancelled, Ids, Transport, NONE};
+use crate::flow::{solve_transport_warm, Cancelled, Ids, Ties, Transport, NONE};
 use crate::model::{Day, Fixed, Instance};
 use crate::simplex::{ArcKey, NodeKey, WarmBasis};
 use crate::solve::{
@@ -389,9 +389,9 @@ fn plan_day_with(
             })
             .collect();
         if forced.is_empty() {
-            solve_candidates_warm(inst, day, &cands, warm, tracker)
+            solve_candidates_warm(inst, day, &cands, warm, Ties::Kept, tracker)
         } else {
-            solve_candidates_warm(inst, day, &restrict(&cands, &forced), warm, tracker)
+            solve_candidates_warm(inst, day, &restrict(&cands, &forced), warm, Ties::Kept, tracker)
         }
     };
     // The first solve's final basis is what the next solve of this date
@@ -1431,6 +1431,7 @@ fn plan_pair(
             &joint.transport,
             ids,
             start.as_ref(),
+            Ties::Kept,
             tracker.cancel_flag(),
             tracker.deadline(),
         )?;

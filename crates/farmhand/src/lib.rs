@@ -95,6 +95,7 @@ pub mod bench_api {
                 &c.transport,
                 ids,
                 warm.map(|b| &b.0),
+                crate::flow::Ties::Any,
                 None,
                 None,
             )

@@ -13,7 +13,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use crate::flow::{Cancelled, Scale, SxCost, Transport, Units, NONE};
+use crate::flow::{Cancelled, Scale, SxCost, Ties, Transport, Units, NONE};
 
 const UP: i8 = 1;
 const DOWN: i8 = -1;
@@ -25,7 +25,7 @@ const INF: i32 = i32::MAX;
 
 impl<C: SxCost> Simplex<C> {
     /// The network of `t` without candidate arcs, at its first basis.
-    pub(crate) fn new(t: &Transport, units: &Units, scale: &Scale) -> Simplex<C> {
+    pub(crate) fn new(t: &Transport, units: &Units, scale: &Scale, ties: Ties) -> Simplex<C> {
         let n_w = t.n_workers();
         let n_d = t.n_demands();
         let st = (n_w + n_d) as u32;
@@ -57,6 +57,7 @@ impl<C: SxCost> Simplex<C> {
             v_in: 0,
             u_out: 0,
             delta: 0,
+            ties,
         };
         // The first basis: every node hangs from the root by an artificial
         // arc (arcs 0..n, never priced: no circulation can use them).
@@ -120,7 +121,16 @@ impl<C: SxCost> Simplex<C> {
         deadline: Option<Instant>,
     ) -> Result<bool, Cancelled> {
         let m = self.source.len();
-        let block = ((m.saturating_sub(self.first_real) as f64).sqrt() as usize).max(10);
+        let root = (m.saturating_sub(self.first_real) as f64).sqrt();
+        let block = (match self.ties {
+            // LEMON's block; the searches across dates were tuned on the
+            // optima it returns.
+            Ties::Kept => root,
+            // A third of it is faster now that most of a pivot's work is
+            // the pricing (BENCHMARKS.md, "The per-date solver").
+            Ties::Any => root / 3.0,
+        } as usize)
+            .max(10);
         let mut pivots = 0u64;
         loop {
             pivots += 1;
@@ -136,9 +146,6 @@ impl<C: SxCost> Simplex<C> {
             match self.find_entering_arc(block) {
                 Some(e) => self.in_arc = e,
                 None => {
-                    if std::env::var("FH_DBG").is_ok() {
-                        eprintln!("  run: {} arcs {} pivots", m, pivots);
-                    }
                     self.normalize_potentials();
                     return Ok(true);
                 }
@@ -194,6 +201,8 @@ pub(crate) struct Simplex<C> {
     v_in: u32,
     u_out: u32,
     delta: i32,
+    /// Which optimum the pricing may steer to (it sets the block size).
+    ties: Ties,
 }
 
 fn signed<C: SxCost>(sign: i8, c: C) -> C {

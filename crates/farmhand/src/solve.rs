@@ -26,7 +26,7 @@ use crate::candidates::{
     DayRules, WindowArcs, KM_SCALE,
 };
 use crate::explain::{self, explain};
-use crate::flow::{solve_transport_warm, Cancelled, Ids, TransportSolution, NONE};
+use crate::flow::{solve_transport_warm, Cancelled, Ids, Ties, TransportSolution, NONE};
 use crate::format::{Assignment, Problem, Solution, SolvedAssignment, Summary};
 use crate::greedy;
 use crate::improve::{self, base_mm, continuity_mm, Grid, Hint, MAX_ARC_COST};
@@ -160,8 +160,11 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
     // Without a time limit a coupled problem may take the date-ordered
     // pass, which starts each date from its relaxed optimum's basis.
     let keep = !split && inst.options.time_limit_ms.is_none();
+    // When the dates split, each date's optimum is the answer and any will
+    // do; otherwise the searches below start from these plans.
+    let ties = if split { Ties::Any } else { Ties::Kept };
     let (relaxed, mut relaxed_bases) =
-        solve_dates_keeping(inst, &ctx, &HashMap::new(), keep, SEGMENT, &tracker)?;
+        solve_dates_keeping(inst, &ctx, &HashMap::new(), keep, ties, SEGMENT, &tracker)?;
     let ms = || started.elapsed().as_secs_f64() * 1000.0;
     let mut phase_ms = [ms(); 5];
     let mut stats = improve::Improved::default();
@@ -661,7 +664,7 @@ fn search_again(
     let ctx = CandidateContext::with_season(derived);
     tracker.add_pass();
     let (relaxed, starts) =
-        solve_dates_keeping(derived, &ctx, &HashMap::new(), !splits, SEGMENT, tracker)?;
+        solve_dates_keeping(derived, &ctx, &HashMap::new(), !splits, Ties::Kept, SEGMENT, tracker)?;
     if splits {
         let keeps = relaxed.iter().all(|d| d.complete) && coupling_holds(inst, &relaxed);
         return Ok((keeps && improve::plan_better(inst, &relaxed, days)).then_some(relaxed));
@@ -1020,7 +1023,8 @@ fn solve_dates_independently(
     shares: &HashMap<Fixed, i64>,
     tracker: &Tracker<'_>,
 ) -> Result<Vec<DayResult>, Cancelled> {
-    solve_dates_keeping(inst, ctx, shares, false, SEGMENT, tracker).map(|(days, _)| days)
+    solve_dates_keeping(inst, ctx, shares, false, Ties::Kept, SEGMENT, tracker)
+        .map(|(days, _)| days)
 }
 
 /// How many of a chain's last dates a date may start from
@@ -1053,12 +1057,15 @@ fn likeness(inst: &Instance, a: Day, b: Day) -> f64 {
 }
 
 /// [`solve_dates_independently`], and with `keep` each date's final basis
-/// (the date-ordered pass starts each date from its relaxed one).
+/// (the date-ordered pass starts each date from its relaxed one); `ties`
+/// says which of each date's optima may come back.
+#[allow(clippy::too_many_arguments)]
 fn solve_dates_keeping(
     inst: &Instance,
     ctx: &CandidateContext,
     shares: &HashMap<Fixed, i64>,
     keep: bool,
+    ties: Ties,
     segment: Day,
     tracker: &Tracker<'_>,
 ) -> Result<(Vec<DayResult>, Vec<Option<WarmBasis>>), Cancelled> {
@@ -1078,7 +1085,7 @@ fn solve_dates_keeping(
             let rules = DayRules { allowed: &allowed, forced: &HashMap::new() };
             let credit = |w: u32, d: u32| relaxed_credit(inst, shares, day, w, d);
             let cands = priced_candidates(inst, ctx, window, day, &rules, &credit);
-            solve_candidates_warm(inst, day, &cands, warm, tracker)?
+            solve_candidates_warm(inst, day, &cands, warm, ties, tracker)?
         };
         tracker.date_done();
         Ok::<_, Cancelled>(solved)
@@ -1259,6 +1266,7 @@ pub(crate) fn solve_candidates_warm(
     day: Day,
     cands: &DayCandidates,
     warm: Option<&WarmBasis>,
+    ties: Ties,
     tracker: &Tracker<'_>,
 ) -> Result<(DayResult, Option<WarmBasis>), Cancelled> {
     let ids = Ids { workers: &cands.workers, demands: &cands.demands };
@@ -1266,6 +1274,7 @@ pub(crate) fn solve_candidates_warm(
         &cands.transport,
         ids,
         warm,
+        ties,
         tracker.cancel_flag(),
         tracker.deadline(),
     )?;
@@ -1532,8 +1541,16 @@ mod tests {
                 let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
                 pool.install(|| {
                     let tracker = Tracker::new(&config, inst.n_days, Instant::now(), None);
-                    solve_dates_keeping(&inst, &ctx, &HashMap::new(), keep, segment, &tracker)
-                        .unwrap()
+                    solve_dates_keeping(
+                        &inst,
+                        &ctx,
+                        &HashMap::new(),
+                        keep,
+                        Ties::Kept,
+                        segment,
+                        &tracker,
+                    )
+                    .unwrap()
                 })
             };
             let (cold, _) = run(1, 1, false);
