@@ -1595,6 +1595,62 @@ mod tests {
         assert!(split >= 50, "only {split} cases split into regions");
     }
 
+    /// A run that reaches its pivot cap stops as one past its deadline
+    /// does: with a feasible plan, not proven optimal. The same simplex,
+    /// uncapped, then ends at the optimum.
+    #[test]
+    fn the_pivot_cap_stops_a_run_with_a_feasible_plan() {
+        let mut s = 5u64;
+        let mut stopped = 0;
+        for case in 0..300 {
+            let n_w = 2 + (lcg(&mut s) % 5) as usize;
+            let n_d = 1 + (lcg(&mut s) % 3) as usize;
+            let mut per_worker: Vec<Vec<(u32, i64)>> = vec![Vec::new(); n_w];
+            for arcs in &mut per_worker {
+                for d in 0..n_d as u32 {
+                    if lcg(&mut s) % 4 != 0 {
+                        arcs.push((d, (lcg(&mut s) % 40) as i64));
+                    }
+                }
+            }
+            let per_day: Vec<u32> = (0..n_d).map(|_| 1 + (lcg(&mut s) % 3) as u32).collect();
+            let priority: Vec<u32> = (0..n_d).map(|_| 1 + (lcg(&mut s) % 3) as u32).collect();
+            let refs: Vec<&[(u32, i64)]> = per_worker.iter().map(|v| v.as_slice()).collect();
+            let t = transport(&refs, &per_day, &per_day, &priority, case % 2 == 0);
+            let units = Units::new(&t);
+            let (scale, _) = Scale::for_date(&t, &units);
+            let mut sx = Simplex::<Cost>::new(&t, &units, &scale, Ties::Kept);
+            let arcs: Vec<u32> = (0..t.arc_demand.len())
+                .map(|a| sx.add_candidate(t.arc_worker(a), t.arc_demand[a], t.arc_cost[a]))
+                .collect();
+            let plan = |sx: &Simplex<Cost>| {
+                let mut assigned = vec![NONE; t.n_workers()];
+                for (a, &e) in arcs.iter().enumerate() {
+                    if sx.carries_flow(e as usize) {
+                        let w = t.arc_worker(a) as usize;
+                        assert_eq!(assigned[w], NONE, "case {case}: worker {w} twice");
+                        assigned[w] = a as u32;
+                    }
+                }
+                let mut filled = vec![0u32; t.n_demands()];
+                for &a in assigned.iter().filter(|&&a| a != NONE) {
+                    filled[t.arc_demand[a as usize] as usize] += 1;
+                }
+                assert!(filled.iter().zip(&t.cap).all(|(f, c)| f <= c), "case {case}: {t:?}");
+                assigned
+            };
+            sx.set_max_pivots(1);
+            if !sx.run(None, None).unwrap() {
+                stopped += 1;
+            }
+            plan(&sx);
+            sx.set_max_pivots(u64::MAX);
+            assert!(sx.run(None, None).unwrap(), "case {case}");
+            assert_eq!(total(&t, &plan(&sx)), brute(&t), "case {case}: {t:?}");
+        }
+        assert!(stopped >= 100, "only {stopped} runs reached the cap");
+    }
+
     /// A chain of dates over a pool of workers and demands, each date with
     /// a random subset of both (in global numbering, ascending), pair costs
     /// fixed across dates and a few changed, like consecutive real dates.

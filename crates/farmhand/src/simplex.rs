@@ -22,6 +22,14 @@ const LOWER: i8 = 1;
 const UPPER: i8 = -1;
 /// Capacity of the artificial arcs.
 const INF: i32 = i32::MAX;
+/// Pivots one [`Simplex::run`] may take: [`MIN_PIVOTS`] and
+/// [`PIVOTS_PER_ARC`] for each arc. The strongly feasible tree rules out
+/// cycling and no date measured comes near (a cold national date takes
+/// about 3 pivots an arc), so reaching it means a bug; `run` then stops as
+/// at a deadline, with the feasible plan it holds, not proven optimal,
+/// instead of never ending.
+const MIN_PIVOTS: u64 = 1_000_000;
+const PIVOTS_PER_ARC: u64 = 100;
 
 impl<C: SxCost> Simplex<C> {
     /// The network of `t` without candidate arcs, at its first basis.
@@ -58,6 +66,7 @@ impl<C: SxCost> Simplex<C> {
             u_out: 0,
             delta: 0,
             ties,
+            max_pivots: None,
         };
         // The first basis: every node hangs from the root by an artificial
         // arc (arcs 0..n, never priced: no circulation can use them).
@@ -114,7 +123,8 @@ impl<C: SxCost> Simplex<C> {
     }
 
     /// Pivots until no arc has a negative reduced cost (returns true) or
-    /// until `deadline` (returns false; the flow is feasible at every pivot).
+    /// until `deadline` or the pivot cap (returns false; the flow is
+    /// feasible at every pivot).
     pub(crate) fn run(
         &mut self,
         cancel: Option<&AtomicBool>,
@@ -131,9 +141,14 @@ impl<C: SxCost> Simplex<C> {
             Ties::Any => root / 3.0,
         } as usize)
             .max(10);
+        let max_pivots = self.max_pivots.unwrap_or(MIN_PIVOTS + PIVOTS_PER_ARC * m as u64);
         let mut pivots = 0u64;
         loop {
             pivots += 1;
+            if pivots > max_pivots {
+                self.normalize_potentials();
+                return Ok(false);
+            }
             if pivots % 1024 == 0 {
                 if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
                     return Err(Cancelled);
@@ -158,6 +173,12 @@ impl<C: SxCost> Simplex<C> {
                 self.update_potential();
             }
         }
+    }
+
+    /// Sets the pivots a run may take (tests of the cap).
+    #[cfg(test)]
+    pub(crate) fn set_max_pivots(&mut self, pivots: u64) {
+        self.max_pivots = Some(pivots);
     }
 
     /// Node potentials: workers, then demands, then `ST` (then the root).
@@ -203,6 +224,8 @@ pub(crate) struct Simplex<C> {
     delta: i32,
     /// Which optimum the pricing may steer to (it sets the block size).
     ties: Ties,
+    /// Pivots a run may take, when not the default (tests).
+    max_pivots: Option<u64>,
 }
 
 fn signed<C: SxCost>(sign: i8, c: C) -> C {
