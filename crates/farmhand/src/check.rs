@@ -50,7 +50,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::format::{
-    Location, Problem, Reason, ReasonCode, Solution, SolvedAssignment, Standby, Summary,
+    Assignment, Location, Problem, Reason, ReasonCode, Solution, SolvedAssignment, Standby, Summary,
 };
 
 /// Mean Earth radius in km, as rule 5 of the spec fixes it.
@@ -114,7 +114,10 @@ impl CheckReport {
 /// reported, and whatever depends on them is skipped.
 pub fn check(problem: &Problem, solution: &Solution) -> CheckReport {
     let mut out = Vec::new();
-    let ix = Index::build(problem, &mut out);
+    // An exact repeat of a previous assignment counts once, as validation
+    // says ("it is kept once") and the solver does.
+    let previous = unique(&problem.previous);
+    let ix = Index::build(problem, &previous, &mut out);
     let problem_sane = out.is_empty();
 
     let asg = check_assignments(&ix, solution, &mut out);
@@ -129,7 +132,7 @@ pub fn check(problem: &Problem, solution: &Solution) -> CheckReport {
     let reasons_verified = problem_sane
         && verify_reasons(&ix, &asg, &fills, solution, recomputed.as_ref(), hard_ok, &mut out);
     let standby_verified = check_standby(&ix, &asg, solution, problem_sane, &mut out);
-    check_dropped_previous(problem, solution, &mut out);
+    check_dropped_previous(&previous, solution, &mut out);
     if let Some(summary) = &recomputed {
         compare_summary(summary, &solution.summary, &mut out);
     }
@@ -256,7 +259,7 @@ struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
-    fn build(p: &'a Problem, out: &mut Vec<Violation>) -> Self {
+    fn build(p: &'a Problem, previous: &'a [Assignment], out: &mut Vec<Violation>) -> Self {
         let mut farms: HashMap<&'a str, u32> = HashMap::new();
         let mut farm = |id: &'a str| {
             let n = farms.len() as u32;
@@ -472,7 +475,7 @@ impl<'a> Index<'a> {
             travel,
             options: o,
             locked: &p.locked,
-            previous: &p.previous,
+            previous,
         }
     }
 
@@ -1556,8 +1559,18 @@ fn standby_ineligible(
 // ---------------------------------------------------------------------------
 // Dropped previous assignments.
 
-fn check_dropped_previous(p: &Problem, s: &Solution, out: &mut Vec<Violation>) {
-    if p.previous.is_empty() {
+/// `previous` with each exact repeat left out, in order.
+fn unique(previous: &[Assignment]) -> std::borrow::Cow<'_, [Assignment]> {
+    let mut seen = HashSet::with_capacity(previous.len());
+    if previous.iter().all(|a| seen.insert(a)) {
+        return std::borrow::Cow::Borrowed(previous);
+    }
+    seen.clear();
+    std::borrow::Cow::Owned(previous.iter().filter(|a| seen.insert(*a)).cloned().collect())
+}
+
+fn check_dropped_previous(previous: &[Assignment], s: &Solution, out: &mut Vec<Violation>) {
+    if previous.is_empty() {
         for (i, _) in s.dropped_previous.iter().enumerate() {
             push(
                 out,
@@ -1574,7 +1587,7 @@ fn check_dropped_previous(p: &Problem, s: &Solution, out: &mut Vec<Violation>) {
         .map(|a| (a.worker_id.as_str(), a.demand_id.as_str(), a.date.as_str()))
         .collect();
     let mut owed: HashMap<(&str, &str, &str), usize> = HashMap::new();
-    for a in &p.previous {
+    for a in previous {
         let key = (a.worker_id.as_str(), a.demand_id.as_str(), a.date.as_str());
         if !kept.contains(&key) {
             *owed.entry(key).or_insert(0) += 1;

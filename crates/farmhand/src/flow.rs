@@ -895,7 +895,9 @@ fn face_of<C: SxCost>(
     let fill = (0..t0.n_demands())
         .map(|d| {
             let (mut lo, mut hi) = (0, 0);
-            for k in 1..=t0.cap[d] {
+            // The units of the simplex (`Simplex::new`): the later ones
+            // can never be filled, so no plan of the face has them.
+            for k in 1..=t0.cap[d].min(n_w as u32 + 1) {
                 let rc = conv(units.unit(t0, d, t0.base[d] + k)) + pi[n_w + d] - pi[st];
                 match sign(rc) {
                     -1 => {

@@ -61,7 +61,7 @@ pub struct Worker {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_travel_km: Option<f64>,
     /// Skill name to level 1..=5.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "skill_map")]
     pub skills: BTreeMap<String, i64>,
     /// Inclusive date ranges the worker can work; they may overlap.
     pub availability: Vec<DateRange>,
@@ -118,7 +118,7 @@ pub struct Demand {
     /// Headcount needed on every date of the range (>= 1).
     pub workers_per_day: i64,
     /// Skill name to minimum level 1..=5 every worker sent must have.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "skill_map")]
     pub required_skills: BTreeMap<String, i64>,
     /// Weight of each filled worker-day, 1..=100.
     #[serde(default = "default_priority")]
@@ -453,4 +453,35 @@ impl Solution {
     pub fn to_json_pretty(&self) -> String {
         serde_json::to_string_pretty(self).expect("a solution always serialises")
     }
+}
+
+/// A map of skill names to levels that rejects a skill named twice: JSON
+/// allows a repeated key, and the last one would silently win where the
+/// spec wants no typo ignored.
+fn skill_map<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, i64>, D::Error> {
+    struct Skills;
+    impl<'de> serde::de::Visitor<'de> for Skills {
+        type Value = BTreeMap<String, i64>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object of skill names to levels, such as {\"pruning\": 3}")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut skills = BTreeMap::new();
+            while let Some((name, level)) = map.next_entry::<String, i64>()? {
+                if skills.contains_key(&name) {
+                    return Err(serde::de::Error::custom(format!(
+                        "skill {name:?} is given twice; keep one level for it"
+                    )));
+                }
+                skills.insert(name, level);
+            }
+            Ok(skills)
+        }
+    }
+    d.deserialize_map(Skills)
 }

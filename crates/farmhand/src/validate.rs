@@ -77,6 +77,12 @@ const MAX_HORIZON_DAYS: i64 = 3660;
 /// keeps every headcount sum far from overflow and catches typos.
 const MAX_WORKERS_PER_DAY: i64 = 1_000_000;
 
+/// Largest bonus or travel override accepted, in km (25 times round the
+/// Earth). The spec sets no upper bound; this one keeps every sum of the
+/// objective finite (two bonuses of 1e308 km made `objective_km` infinite,
+/// which JSON writes as null) and catches typos.
+const MAX_KM: f64 = 1_000_000.0;
+
 /// Ids, farm ids and crew names are 1..=128 characters.
 const MAX_ID_CHARS: usize = 128;
 
@@ -225,11 +231,13 @@ fn check_options(problem: &Problem, report: &mut Report) -> Option<f64> {
         ("preference_bonus_km", o.preference_bonus_km),
         ("stability_bonus_km", o.stability_bonus_km),
     ] {
-        if !(value.is_finite() && value >= 0.0) {
+        if !(0.0..=MAX_KM).contains(&value) {
             report.push(
                 Code::OptionOutOfRange,
                 format!("options.{name}"),
-                format!("must be a finite number of km >= 0, got {value}; use 0 to turn it off"),
+                format!(
+                    "must be a number of km within [0, {MAX_KM}], got {value}; use 0 to turn it off"
+                ),
             );
         }
     }
@@ -506,12 +514,12 @@ fn check_travel<'a>(
                 ),
             );
         }
-        let km_ok = t.km.is_finite() && t.km >= 0.0;
+        let km_ok = (0.0..=MAX_KM).contains(&t.km);
         if !km_ok {
             report.push(
                 Code::InvalidTravelKm,
                 format!("{base}.km"),
-                format!("must be a finite number of km >= 0, got {}", t.km),
+                format!("must be a number of km within [0, {MAX_KM}], got {}", t.km),
             );
         }
         match first_of.get(&(t.worker_id.as_str(), t.farm_id.as_str())) {

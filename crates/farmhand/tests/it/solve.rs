@@ -421,3 +421,51 @@ fn the_greedy_plan_keeps_every_hard_rule() {
         assert!(s.summary.worker_days_filled > 0, "seed {seed}: nothing planned");
     }
 }
+
+/// An exact repeat of a `previous` assignment counts once, as validation
+/// says: the solver and the checker agree on `previous_kept`, the
+/// objective and `dropped_previous`, whether it is kept or dropped.
+#[test]
+fn a_repeated_previous_assignment_counts_once() {
+    let days = || vec![DateRange::new("2026-05-01", "2026-05-02")];
+    let w = Worker::new("w", at(35.80, 127.10), days());
+    let near = Demand::new("d-near", "farm-near", at(35.80, 127.11), "2026-05-01", "2026-05-02", 1);
+    let far = Demand::new("d-far", "farm-far", at(35.80, 127.20), "2026-05-01", "2026-05-01", 1);
+    for (demand, kept) in [("d-near", true), ("d-far", false)] {
+        let mut problem = Problem {
+            workers: vec![w.clone()],
+            demands: vec![near.clone(), far.clone()],
+            previous: vec![Assignment::new("w", demand, "2026-05-01"); 2],
+            ..Problem::default()
+        };
+        // Dropping the far one must pay: no bonus for keeping anything.
+        problem.options.stability_bonus_km = if kept { 50.0 } else { 0.0 };
+        let solution = solve_checked(&problem);
+        assert_eq!(solution.summary.previous_kept, u64::from(kept), "{demand}");
+        assert_eq!(solution.dropped_previous.len(), usize::from(!kept), "{demand}");
+    }
+}
+
+/// A headcount far beyond the workers there are costs the solver no more
+/// than one of their number, and the plan is as good: every worker goes.
+#[test]
+fn a_headcount_of_a_million_is_planned_like_any_other() {
+    let days = || vec![DateRange::new("2026-05-01", "2026-05-03")];
+    let workers: Vec<Worker> = (0..3)
+        .map(|i| Worker::new(format!("w{i}"), at(35.80 + 0.01 * f64::from(i), 127.10), days()))
+        .collect();
+    let big =
+        Demand::new("d-big", "farm-big", at(35.80, 127.11), "2026-05-01", "2026-05-03", 1_000_000);
+    let small =
+        Demand::new("d-small", "farm-small", at(35.81, 127.11), "2026-05-01", "2026-05-03", 1);
+    for continuity in [0.0, 10.0] {
+        let mut problem = Problem {
+            workers: workers.clone(),
+            demands: vec![big.clone(), small.clone()],
+            ..Problem::default()
+        };
+        problem.options.continuity_bonus_km = continuity;
+        let solution = solve_checked(&problem);
+        assert_eq!(solution.summary.worker_days_filled, 9, "continuity {continuity}");
+    }
+}

@@ -179,6 +179,8 @@ const ERROR_CASES: &[Case] = &[
     (|p| p.travel[0].farm_id = "farm-z".into(), "unknown_farm", "travel[0].farm_id"),
     (|p| p.travel[0].km = -1.0, "invalid_travel_km", "travel[0].km"),
     (|p| p.travel[0].km = f64::NAN, "invalid_travel_km", "travel[0].km"),
+    // Finite but absurd: sums of such km would overflow to infinity.
+    (|p| p.travel[0].km = 1e308, "invalid_travel_km", "travel[0].km"),
     (|p| p.travel.push(p.travel[0].clone()), "duplicate_travel", "travel[1]"),
     (
         |p| p.options.default_max_travel_km = 0.0,
@@ -199,6 +201,11 @@ const ERROR_CASES: &[Case] = &[
         |p| p.options.stability_bonus_km = f64::INFINITY,
         "option_out_of_range",
         "options.stability_bonus_km",
+    ),
+    (
+        |p| p.options.continuity_bonus_km = 1e308,
+        "option_out_of_range",
+        "options.continuity_bonus_km",
     ),
     (|p| p.options.standby_per_slot = 21, "option_out_of_range", "options.standby_per_slot"),
     (|p| p.options.standby_per_slot = -1, "option_out_of_range", "options.standby_per_slot"),
@@ -489,6 +496,30 @@ fn validation_reads_json_with_defaults() {
     }"#;
     let instance = validate(&Problem::from_json(json).unwrap()).unwrap();
     assert_eq!(instance.n_days(), 2);
+}
+
+/// JSON allows a repeated key; in a skills map the last would silently win,
+/// so a skill named twice is an error with its place, in workers and
+/// demands alike.
+#[test]
+fn a_skill_named_twice_is_an_error() {
+    let worker = |skills: &str| {
+        format!(
+            r#"{{"workers": [{{"id": "w", "location": {{"lat": 1, "lon": 2}}, "skills": {skills},
+                "availability": [{{"start": "2026-01-01", "end": "2026-01-31"}}]}}],
+                "demands": []}}"#
+        )
+    };
+    assert!(Problem::from_json(&worker(r#"{"pruning": 5, "driving": 1}"#)).is_ok());
+    let err = Problem::from_json(&worker(r#"{"pruning": 5, "pruning": 1}"#)).unwrap_err();
+    assert!(err.to_string().contains(r#"skill "pruning" is given twice"#), "{err}");
+    assert_eq!(err.line(), 1);
+    let demand = r#"{"workers": [], "demands": [{"id": "d", "farm_id": "f",
+        "location": {"lat": 1, "lon": 2}, "start": "2026-01-05", "end": "2026-01-06",
+        "workers_per_day": 1, "required_skills": {"a": 1, "a": 2}}]}"#;
+    let err = Problem::from_json(demand).unwrap_err();
+    assert!(err.to_string().contains(r#"skill "a" is given twice"#), "{err}");
+    assert_eq!(err.line(), 3);
 }
 
 /// One way of breaking a field of the base problem with an arbitrary value.
