@@ -26,6 +26,10 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args) -> Result<ExitCode> {
+    if crate::is_std(&args.problem) && crate::is_std(&args.solution) {
+        eprintln!("error: only one of PROBLEM.json and SOLUTION.json can be read from stdin (-)");
+        return Ok(ExitCode::from(2));
+    }
     let problem = read_problem(&args.problem).map_err(ParseFailure::into_error)?;
     let solution = read_solution(&args.solution).map_err(ParseFailure::into_error)?;
     let report = farmhand::check(&problem, &solution);

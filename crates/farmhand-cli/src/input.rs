@@ -2,7 +2,7 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use farmhand::{Problem, Solution};
@@ -27,19 +27,27 @@ impl ParseFailure {
     }
 }
 
-/// Reads the whole file, or stdin for `-`.
+/// Reads the whole file, or stdin for `-`, as UTF-8 text. A byte-order
+/// mark (Windows editors write one) is skipped; a byte that is not UTF-8 is
+/// reported at its line and column.
 pub(crate) fn read_text(path: &Path, what: &str) -> Result<String> {
-    let mut text = String::new();
-    if is_std(path) {
-        io::stdin()
-            .read_to_string(&mut text)
-            .with_context(|| format!("cannot read {what} from stdin"))?;
-    } else {
-        File::open(path)
-            .and_then(|mut f| f.read_to_string(&mut text))
-            .with_context(|| format!("cannot read {what} file {}", path.display()))?;
+    let mut bytes = read_bytes(path, what)?;
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
     }
-    Ok(text)
+    String::from_utf8(bytes).map_err(|err| {
+        let bytes = err.as_bytes();
+        let at = err.utf8_error().valid_up_to();
+        let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+        let line_start = bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = 1 + String::from_utf8_lossy(&bytes[line_start..at]).chars().count();
+        let name = if is_std(path) { "<stdin>".to_string() } else { path.display().to_string() };
+        anyhow::anyhow!(
+            "{name}: the {what} is not UTF-8 text: byte {at} (line {line}, column {column}) \
+             is 0x{:02X}; save the file as UTF-8",
+            bytes[at]
+        )
+    })
 }
 
 /// Reads the whole file, or stdin for `-`, as bytes (spreadsheets may be in
@@ -91,18 +99,78 @@ fn json_failure(path: &Path, what: &str, err: &serde_json::Error) -> ParseFailur
     }
 }
 
-/// Writes `write` to the file, or stdout for `None` or `-`, buffered.
+/// A file written under a temporary name beside its destination and moved
+/// into place by [`Staged::commit`], once every output of a command is
+/// ready; dropped uncommitted, it is removed. So a command that fails part
+/// way leaves every file it would have written as it was.
+pub(crate) struct Staged {
+    tmp: PathBuf,
+    dest: PathBuf,
+    file: Option<File>,
+    committed: bool,
+}
+
+impl Staged {
+    /// Creates the temporary file: whatever keeps the destination from
+    /// being written (no such directory, no permission, a directory in the
+    /// way) fails here, before any work.
+    pub(crate) fn create(dest: &Path) -> Result<Staged> {
+        if dest.is_dir() {
+            anyhow::bail!("cannot write {}: it is a directory; give a file name", dest.display());
+        }
+        let name = dest
+            .file_name()
+            .with_context(|| format!("cannot write {}: it names no file", dest.display()))?;
+        let tmp = dest.with_file_name(format!(
+            ".{}.{}.farmhand-tmp",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
+        let file =
+            File::create(&tmp).with_context(|| format!("cannot create {}", dest.display()))?;
+        Ok(Staged { tmp, dest: dest.to_path_buf(), file: Some(file), committed: false })
+    }
+
+    /// Writes the contents, buffered.
+    pub(crate) fn write(
+        &mut self,
+        write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    ) -> Result<()> {
+        let file = self.file.take().context("a staged file is written once")?;
+        let mut out = BufWriter::new(file);
+        write(&mut out)
+            .and_then(|()| out.flush())
+            .with_context(|| format!("cannot write {}", self.dest.display()))
+    }
+
+    /// Moves the file into place.
+    pub(crate) fn commit(mut self) -> Result<()> {
+        std::fs::rename(&self.tmp, &self.dest)
+            .with_context(|| format!("cannot write {}", self.dest.display()))?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Writes `write` to the file (all or nothing, see [`Staged`]), or stdout
+/// for `None` or `-`, buffered.
 pub(crate) fn write_output(
     path: Option<&Path>,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<()> {
     match path {
         Some(p) if !is_std(p) => {
-            let file = File::create(p).with_context(|| format!("cannot create {}", p.display()))?;
-            let mut out = BufWriter::new(file);
-            write(&mut out)
-                .and_then(|()| out.flush())
-                .with_context(|| format!("cannot write {}", p.display()))
+            let mut staged = Staged::create(p)?;
+            staged.write(write)?;
+            staged.commit()
         }
         _ => {
             let stdout = io::stdout();

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -12,7 +12,7 @@ use anyhow::{Context, Result};
 use farmhand::{Instance, Options, Problem, Progress, Solution, SolveConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::input::{read_problem, write_output, ParseFailure};
+use crate::input::{read_problem, write_output, ParseFailure, Staged};
 use crate::sheets::{self, SheetArgs};
 use crate::{is_std, render};
 
@@ -99,17 +99,33 @@ pub(crate) fn run(args: &Args, quiet: bool) -> Result<ExitCode> {
         eprintln!("error: --format csv writes files into a directory; give -o DIR, not -o -");
         return Ok(ExitCode::from(2));
     }
+    if let Some(report) = &args.report {
+        let (workers, demands) = args.sheets.paths().unzip();
+        let inputs = [args.problem.as_deref(), workers, demands];
+        let json_out = (args.format != Format::Csv).then_some(args.output.as_deref()).flatten();
+        if let Some(other) =
+            inputs.into_iter().chain([json_out]).flatten().find(|p| same_file(p, report))
+        {
+            eprintln!(
+                "error: --report {} would overwrite {}; give the report a file of its own",
+                report.display(),
+                other.display()
+            );
+            return Ok(ExitCode::from(2));
+        }
+    }
     let Some(input) = read_input(args)? else { return Ok(ExitCode::from(1)) };
-    // Created before the solve, so that a report that cannot be written
-    // fails at once rather than after a long solve.
-    let report = match &args.report {
-        Some(path) => Some((
-            path,
-            std::fs::File::create(path)
-                .with_context(|| format!("cannot create the report {}", path.display()))?,
-        )),
-        None => None,
+    // Every output is staged before the solve, so that one that cannot be
+    // written fails at once rather than after a long solve, and moved into
+    // place only when all are written: a failure changes no file.
+    let report = args.report.as_deref().map(Staged::create).transpose()?;
+    let output = match args.output.as_deref() {
+        Some(path) if args.format != Format::Csv && !is_std(path) => Some(Staged::create(path)?),
+        _ => None,
     };
+    let dir = (args.format == Format::Csv)
+        .then(|| sheets::output_dir(args.output.as_deref()))
+        .transpose()?;
     // The wire problem is needed again only to write sheets, a map or a
     // report; free it before the solve otherwise, which matters for the
     // national preset.
@@ -130,12 +146,15 @@ pub(crate) fn run(args: &Args, quiet: bool) -> Result<ExitCode> {
     reporter.finish();
     let solution = result.context("the solve failed")?;
 
-    match (args.format, &problem) {
-        (Format::Csv, Some(problem)) => write_sheets(args, problem, &solution, quiet)?,
-        (Format::Geojson, Some(problem)) => write_output(args.output.as_deref(), |out| {
+    let mut staged: Vec<(Staged, Option<String>)> = Vec::new();
+    match (args.format, &problem, dir) {
+        (Format::Csv, Some(problem), Some(dir)) => {
+            staged.extend(write_sheets(&dir, problem, &solution)?);
+        }
+        (Format::Geojson, Some(problem), _) => emit(output, &mut staged, |out| {
             farmhand_sheets::write_geojson(problem, &solution, out)
         })?,
-        _ => write_output(args.output.as_deref(), |out| {
+        _ => emit(output, &mut staged, |out| {
             if args.compact {
                 serde_json::to_writer(&mut *out, &solution)?;
             } else {
@@ -144,10 +163,16 @@ pub(crate) fn run(args: &Args, quiet: bool) -> Result<ExitCode> {
             out.write_all(b"\n")
         })?,
     }
-    if let (Some((path, mut file)), Some(problem)) = (report, &problem) {
+    if let (Some(mut report), Some(problem)) = (report, &problem) {
         let html = farmhand_report::render_report(problem, &solution);
-        file.write_all(html.as_bytes())
-            .with_context(|| format!("cannot write the report {}", path.display()))?;
+        report.write(|out| out.write_all(html.as_bytes()))?;
+        staged.push((report, None));
+    }
+    for (file, line) in staged {
+        file.commit()?;
+        if let (Some(line), false) = (line, quiet) {
+            eprintln!("{line}");
+        }
     }
     if !quiet {
         // Validation warnings of spreadsheets point at rows; the solver's own
@@ -213,16 +238,36 @@ fn read_input(args: &Args) -> Result<Option<Input>> {
     }
 }
 
-/// `--format csv`: the sheets into the output directory, each named on
-/// stderr.
-fn write_sheets(args: &Args, problem: &Problem, solution: &Solution, quiet: bool) -> Result<()> {
-    let dir = sheets::output_dir(args.output.as_deref())?;
-    let file = |name: &str, rows: usize, write: &dyn Fn(&mut dyn Write) -> io::Result<()>| {
-        let path = dir.join(name);
-        write_output(Some(&path), write)?;
-        if !quiet {
-            eprintln!("wrote {} ({rows} rows)", path.display());
+/// Writes to `output`, staged for the caller to commit, or to stdout when
+/// there is none.
+fn emit(
+    output: Option<Staged>,
+    staged: &mut Vec<(Staged, Option<String>)>,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    match output {
+        Some(mut file) => {
+            file.write(write)?;
+            staged.push((file, None));
+            Ok(())
         }
+        None => write_output(None, write),
+    }
+}
+
+/// `--format csv`: the sheets for the directory `dir`, staged, each with
+/// the line that names it on stderr once it is in place.
+fn write_sheets(
+    dir: &Path,
+    problem: &Problem,
+    solution: &Solution,
+) -> Result<Vec<(Staged, Option<String>)>> {
+    let mut staged = Vec::new();
+    let mut file = |name: &str, rows: usize, write: &dyn Fn(&mut dyn Write) -> io::Result<()>| {
+        let path = dir.join(name);
+        let mut file = Staged::create(&path)?;
+        file.write(write)?;
+        staged.push((file, Some(format!("wrote {} ({rows} rows)", path.display()))));
         anyhow::Ok(())
     };
     file("assignments.csv", solution.assignments.len(), &|out| {
@@ -237,7 +282,22 @@ fn write_sheets(args: &Args, problem: &Problem, solution: &Solution, quiet: bool
             farmhand_sheets::write_standby_csv(problem, solution, out)
         })?;
     }
-    Ok(())
+    Ok(staged)
+}
+
+/// Whether two paths name the same file: the same path, or the same file
+/// once resolved (the file itself when it exists, else its directory).
+fn same_file(a: &Path, b: &Path) -> bool {
+    if is_std(a) || is_std(b) {
+        return false;
+    }
+    let resolve = |p: &Path| {
+        p.canonicalize().ok().or_else(|| {
+            let parent = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            Some(parent.canonicalize().ok()?.join(p.file_name()?))
+        })
+    };
+    a == b || matches!((resolve(a), resolve(b)), (Some(x), Some(y)) if x == y)
 }
 
 /// Shows progress on stderr: a bar on a terminal, otherwise a plain line

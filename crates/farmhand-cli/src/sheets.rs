@@ -87,6 +87,12 @@ pub(crate) fn lines(issues: &[SheetIssue]) -> String {
 /// The directory for `--format csv`, created when missing.
 pub(crate) fn output_dir(dir: Option<&Path>) -> Result<PathBuf> {
     let dir = dir.map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    if dir.exists() && !dir.is_dir() {
+        anyhow::bail!(
+            "--format csv writes its sheets into a directory, and {} is a file: give -o a directory",
+            dir.display()
+        );
+    }
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     Ok(dir)
 }

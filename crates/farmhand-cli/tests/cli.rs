@@ -84,6 +84,10 @@ fn usage_errors_exit_2() {
         &["match", "--workers", "w.csv", "--demands", "d.csv", "--format", "xlsx"],
         &["match", "--workers", "w.csv", "--demands", "d.csv", "--format", "csv", "-o", "-"],
         &["validate", "p.json", "--workers", "w.csv", "--demands", "d.csv"],
+        // Two files from one stdin; a report over the input or the output.
+        &["check", "-", "-"],
+        &["match", "p.json", "--report", "p.json"],
+        &["match", "p.json", "-o", "out.json", "--report", "./out.json"],
         &["frobnicate"],
         &[],
     ] {
@@ -617,4 +621,70 @@ fn a_closed_pipe_stops_quietly_without_a_panic() {
     let out = child.wait_with_output().unwrap();
     assert!(out.stderr.is_empty(), "{}", stderr(&out));
     assert_eq!(out.status.code(), Some(141), "as a program stopped by SIGPIPE");
+}
+
+/// A run that fails part way changes no file: every output is staged
+/// beside its destination and moved into place only when all are written.
+#[test]
+fn a_failed_write_leaves_every_output_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let problem = dir.path().join("p.json");
+    let out = farmhand(&[
+        "generate",
+        "--preset",
+        "tiny",
+        "--seed",
+        "1",
+        "-q",
+        "-o",
+        problem.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let p = problem.to_str().unwrap();
+    // The report exists; the solution cannot be written.
+    let report = write(dir.path(), "keep.html", "KEEP");
+    let nowhere = dir.path().join("no-such-dir").join("s.json");
+    let out = farmhand(&["match", "-q", p, "-o", nowhere.to_str().unwrap(), "--report", &report]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&report).unwrap(), "KEEP");
+    // A directory where the second sheet goes: the first is not written.
+    let sheets = dir.path().join("sheets");
+    std::fs::create_dir_all(sheets.join("unfilled.csv")).unwrap();
+    let out = farmhand(&["match", "-q", p, "--format", "csv", "-o", sheets.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("unfilled.csv: it is a directory"), "{}", stderr(&out));
+    let mut left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .chain(std::fs::read_dir(&sheets).unwrap())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["keep.html", "p.json", "sheets", "unfilled.csv"]);
+    // A file where the sheets' directory goes: said so.
+    let out = farmhand(&["match", "-q", p, "--format", "csv", "-o", &report]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("give -o a directory"), "{}", stderr(&out));
+}
+
+/// A byte-order mark before the JSON is skipped; a byte that is not UTF-8
+/// is reported at its line and column.
+#[test]
+fn a_byte_order_mark_is_skipped_and_bad_utf8_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = farmhand(&["generate", "--preset", "tiny", "--seed", "1", "-q"]);
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(&out.stdout);
+    let bom = dir.path().join("bom.json");
+    std::fs::write(&bom, &bytes).unwrap();
+    let out = farmhand(&["validate", bom.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, b"{\"workers\": [\n  {\"id\": \"\xFF\"}]}").unwrap();
+    let out = farmhand(&["validate", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("not UTF-8 text: byte 24 (line 2, column 11) is 0xFF"),
+        "{}",
+        stderr(&out)
+    );
 }

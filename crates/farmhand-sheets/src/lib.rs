@@ -93,7 +93,7 @@
 //! |---|---|
 //! | `invalid_encoding` | the bytes are not text in the encoding |
 //! | `empty_file` | no header line |
-//! | `malformed_csv` | the text is not CSV |
+//! | `malformed_csv` | the text is not CSV (a quote that opens a cell and never closes, for one) |
 //! | `missing_column` | a required column is not in the header |
 //! | `unknown_column` | a header is no column of the sheet (a close one is suggested) |
 //! | `duplicate_column` | a column appears twice |

@@ -224,6 +224,21 @@ fn load<'a>(
     let first_line = text.lines().next().unwrap_or("");
     let delimiter =
         if first_line.contains('\t') && !first_line.contains(',') { b'\t' } else { b',' };
+    // The CSV reader takes a quote that never closes as one cell running to
+    // the end of the file, so the rows after it would vanish unreported.
+    if let Some(line) = unclosed_quote(&text, delimiter) {
+        issues.push(
+            file,
+            line,
+            None,
+            "malformed_csv",
+            "a cell opens a double quote here that is never closed, so every line after it \
+             would be read as part of that cell; close the quote, or double it (\"\") for a \
+             quote inside a cell"
+                .to_owned(),
+        );
+        return None;
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -363,6 +378,35 @@ fn load<'a>(
         rows.push(Row { line, cells });
     }
     Some(Table { file, columns, position, rows })
+}
+
+/// The line of a double quote that opens a cell and is never closed, if
+/// any, read as the CSV reader reads: a quote opens a quoted cell only as
+/// the cell's first character, and inside one a doubled quote is a quote.
+fn unclosed_quote(text: &str, delimiter: u8) -> Option<u64> {
+    let bytes = text.as_bytes();
+    let (mut line, mut opened) = (1u64, 0u64);
+    let (mut cell_start, mut quoted) = (true, false);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if quoted {
+            if b == b'"' {
+                if bytes.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    quoted = false;
+                }
+            }
+        } else if b == b'"' && cell_start {
+            quoted = true;
+            opened = line;
+        }
+        line += u64::from(b == b'\n');
+        cell_start = !quoted && (b == delimiter || b == b'\n' || b == b'\r');
+        i += 1;
+    }
+    quoted.then_some(opened)
 }
 
 /// The line where a record starts, from the byte offset the CSV reader gives.

@@ -359,3 +359,24 @@ fn issues_serialise_for_the_http_service() {
         .to_string()
         .starts_with("the spreadsheets have 1 issue(s); first: workers.csv:2: column lon:"));
 }
+
+/// A quote that opens a cell and never closes would swallow every row after
+/// it into one cell; it is reported at its line instead, and nothing is read.
+#[test]
+fn an_unclosed_quote_is_reported_at_its_line() {
+    let workers = "id,lat,lon,availability,name\n\
+                   w-1,35.91,127.07,2027-04-05,\"Kim \"\"Jr\"\", senior\"\n\
+                   w-2,35.91,127.07,2027-04-05,\"Lee\n\
+                   w-3,35.91,127.07,2027-04-05,Park\n";
+    assert_issues(
+        &issues(workers, DEMANDS),
+        &["workers.csv:3: a cell opens a double quote here that is never closed"],
+    );
+    // Closed quotes, doubled quotes inside them, a line break inside one and
+    // a quote inside an unquoted cell are all fine.
+    let workers = "id,lat,lon,availability,name\n\
+                   w-1,35.91,127.07,2027-04-05,\"Kim \"\"Jr\"\", senior\"\n\
+                   w-2,35.91,127.07,2027-04-05,\"Lee\n(two lines)\"\n\
+                   w-3,35.91,127.07,2027-04-05,Park 5\"3\n";
+    assert_eq!(read(workers, DEMANDS).expect("valid").workers.len(), 3);
+}
