@@ -83,6 +83,21 @@ const MAX_WORKERS_PER_DAY: i64 = 1_000_000;
 /// which JSON writes as null) and catches typos.
 const MAX_KM: f64 = 1_000_000.0;
 
+/// A number as a message shows it: as written for everyday sizes, in
+/// exponent form past them, so that 1e308 is not 309 digits.
+struct Num(f64);
+
+impl std::fmt::Display for Num {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = self.0;
+        if v.is_finite() && v != 0.0 && !(1e-6..1e15).contains(&v.abs()) {
+            write!(f, "{v:e}")
+        } else {
+            write!(f, "{v}")
+        }
+    }
+}
+
 /// Ids, farm ids and crew names are 1..=128 characters.
 const MAX_ID_CHARS: usize = 128;
 
@@ -223,7 +238,7 @@ fn check_options(problem: &Problem, report: &mut Report) -> Option<f64> {
         report.push(
             Code::OptionOutOfRange,
             "options.default_max_travel_km".into(),
-            format!("must be a finite number of km > 0, got {km}; the spec's default is 30"),
+            format!("must be a finite number of km > 0, got {}; the spec's default is 30", Num(km)),
         );
     }
     for (name, value) in [
@@ -236,7 +251,8 @@ fn check_options(problem: &Problem, report: &mut Report) -> Option<f64> {
                 Code::OptionOutOfRange,
                 format!("options.{name}"),
                 format!(
-                    "must be a number of km within [0, {MAX_KM}], got {value}; use 0 to turn it off"
+                    "must be a number of km within [0, {MAX_KM}], got {}; use 0 to turn it off",
+                    Num(value)
                 ),
             );
         }
@@ -316,8 +332,9 @@ fn check_workers<'a>(
                     Code::InvalidTravelLimit,
                     format!("{base}.max_travel_km"),
                     format!(
-                        "must be a finite number of km > 0, got {km}; leave it out to use \
-                         options.default_max_travel_km"
+                        "must be a finite number of km > 0, got {}; leave it out to use \
+                         options.default_max_travel_km",
+                        Num(km)
                     ),
                 );
                 None
@@ -519,7 +536,7 @@ fn check_travel<'a>(
             report.push(
                 Code::InvalidTravelKm,
                 format!("{base}.km"),
-                format!("must be a number of km within [0, {MAX_KM}], got {}", t.km),
+                format!("must be a number of km within [0, {MAX_KM}], got {}", Num(t.km)),
             );
         }
         match first_of.get(&(t.worker_id.as_str(), t.farm_id.as_str())) {
@@ -1221,7 +1238,7 @@ fn check_location(loc: Location, base: &str, report: &mut Report) -> bool {
             report.push(
                 Code::CoordinateOutOfRange,
                 format!("{base}.location.{field}"),
-                format!("must be a finite number of degrees, got {value}"),
+                format!("must be a finite number of degrees, got {}", Num(value)),
             );
             ok = false;
         } else if value.abs() > limit {
@@ -1229,7 +1246,7 @@ fn check_location(loc: Location, base: &str, report: &mut Report) -> bool {
             report.push(
                 Code::CoordinateOutOfRange,
                 format!("{base}.location.{field}"),
-                format!("must be within [-{limit}, {limit}], got {value}{hint}"),
+                format!("must be within [-{limit}, {limit}], got {}{hint}", Num(value)),
             );
             ok = false;
         }
@@ -1366,6 +1383,19 @@ mod tests {
     use super::*;
 
     const DOC: &str = include_str!("../../../docs/errors.md");
+
+    #[test]
+    fn numbers_in_messages_stay_short() {
+        let shown = |v: f64| Num(v).to_string();
+        assert_eq!(shown(95.0), "95");
+        assert_eq!(shown(-1.5), "-1.5");
+        assert_eq!(shown(0.0), "0");
+        assert_eq!(shown(1e308), "1e308");
+        assert_eq!(shown(-2.5e20), "-2.5e20");
+        assert_eq!(shown(1e-300), "1e-300");
+        assert_eq!(shown(f64::NAN), "NaN");
+        assert_eq!(shown(f64::INFINITY), "inf");
+    }
 
     /// The part of the doc under a `## ` heading, up to the next one.
     fn section(heading: &str) -> &'static str {
