@@ -263,6 +263,16 @@ impl Transport {
         self.start.len().saturating_sub(1)
     }
 
+    /// The units of demand `d` a solve models: its places, but no more than
+    /// the workers' number and one. No demand can take more workers than
+    /// the date has, and units cost more the later they come, so the first
+    /// that can never be used bounds the potentials as all the others would
+    /// (the duals and the face stay those of the whole headcount, which a
+    /// headcount of a million would otherwise pay for in arcs).
+    pub(crate) fn modelled_units(&self, d: usize) -> u32 {
+        self.cap[d].min(self.n_workers() as u32 + 1)
+    }
+
     pub(crate) fn n_demands(&self) -> usize {
         self.cap.len()
     }
@@ -895,9 +905,9 @@ fn face_of<C: SxCost>(
     let fill = (0..t0.n_demands())
         .map(|d| {
             let (mut lo, mut hi) = (0, 0);
-            // The units of the simplex (`Simplex::new`): the later ones
-            // can never be filled, so no plan of the face has them.
-            for k in 1..=t0.cap[d].min(n_w as u32 + 1) {
+            // The units of the simplex: the later ones can never be
+            // filled, so no plan of the face has them.
+            for k in 1..=t0.modelled_units(d) {
                 let rc = conv(units.unit(t0, d, t0.base[d] + k)) + pi[n_w + d] - pi[st];
                 match sign(rc) {
                     -1 => {

@@ -90,12 +90,7 @@ impl<C: SxCost> Simplex<C> {
         }
         for d in 0..n_d {
             s.unit_first.push(s.source.len() as u32);
-            // No demand can take more workers than the date has, so a
-            // headcount of a million costs no more than the workers' number
-            // and one: units cost more the later they come, so the first
-            // that can never be used bounds the potentials as all the
-            // others would (the duals stay those of the whole headcount).
-            for k in 1..=t.cap[d].min(n_w as u32 + 1) {
+            for k in 1..=t.modelled_units(d) {
                 let cost = C::from_cost(units.unit(t, d, t.base[d] + k), scale);
                 s.push_fixed((n_w + d) as u32, st, cost, 1, LOWER);
             }
