@@ -5,8 +5,7 @@ use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use farmhand::{Problem, Solution};
-use serde_json::error::Category;
+use farmhand::{JsonError, JsonErrors, Problem, Solution};
 
 use crate::is_std;
 
@@ -14,17 +13,52 @@ use crate::is_std;
 pub(crate) enum ParseFailure {
     /// The file could not be read at all.
     Io(anyhow::Error),
-    /// The text is not JSON, or not JSON of the expected shape.
-    Json { message: String },
+    /// The text is not JSON, or not JSON of the expected shape: every place
+    /// found, the first with its line and column.
+    Json { name: String, what: &'static str, errors: JsonErrors },
 }
 
 impl ParseFailure {
     pub(crate) fn into_error(self) -> anyhow::Error {
         match self {
             ParseFailure::Io(err) => err,
-            ParseFailure::Json { message } => anyhow::anyhow!(message),
+            ParseFailure::Json { name, what, errors } => {
+                anyhow::anyhow!(json_message(&name, what, &errors))
+            }
         }
     }
+}
+
+/// `NAME: malformed JSON at line L, column C: ...` for text that is not
+/// JSON; `NAME: not a valid problem at line L, column C, PATH: ...` for one
+/// error of shape, and a list of them, one a line, for several.
+fn json_message(name: &str, what: &str, errors: &JsonErrors) -> String {
+    let first = errors.first();
+    let place = |e: &JsonError| {
+        let mut at = String::new();
+        if let (Some(line), Some(column)) = (e.line, e.column) {
+            at = format!("line {line}, column {column}");
+        }
+        if !e.path.is_empty() {
+            at = if at.is_empty() { e.path.clone() } else { format!("{at}, {}", e.path) };
+        }
+        at
+    };
+    if errors.is_syntax() {
+        return format!("{name}: malformed JSON at {}: {}", place(first), first.message);
+    }
+    if errors.errors.len() == 1 {
+        return format!("{name}: not a valid {what} at {}: {}", place(first), first.message);
+    }
+    let more = if errors.truncated { " (the first ones)" } else { "" };
+    let mut text = format!("{name}: not a valid {what}: {} errors{more}:", errors.errors.len());
+    for e in &errors.errors {
+        match place(e) {
+            at if at.is_empty() => text.push_str(&format!("\n  {}", e.message)),
+            at => text.push_str(&format!("\n  {at}: {}", e.message)),
+        }
+    }
+    text
 }
 
 /// Reads the whole file, or stdin for `-`, as UTF-8 text. A byte-order
@@ -69,34 +103,18 @@ pub(crate) fn read_bytes(path: &Path, what: &str) -> Result<Vec<u8>> {
 /// Reads and parses a problem.
 pub(crate) fn read_problem(path: &Path) -> Result<Problem, ParseFailure> {
     let text = read_text(path, "problem").map_err(ParseFailure::Io)?;
-    Problem::from_json(&text).map_err(|e| json_failure(path, "problem", &e))
+    Problem::parse_json(&text).map_err(|errors| json_failure(path, "problem", errors))
 }
 
 /// Reads and parses a solution.
 pub(crate) fn read_solution(path: &Path) -> Result<Solution, ParseFailure> {
     let text = read_text(path, "solution").map_err(ParseFailure::Io)?;
-    Solution::from_json(&text).map_err(|e| json_failure(path, "solution", &e))
+    Solution::parse_json(&text).map_err(|errors| json_failure(path, "solution", errors))
 }
 
-/// A message that names the file, the line and the column, and says whether
-/// the text is not JSON at all or JSON of the wrong shape.
-fn json_failure(path: &Path, what: &str, err: &serde_json::Error) -> ParseFailure {
+fn json_failure(path: &Path, what: &'static str, errors: JsonErrors) -> ParseFailure {
     let name = if is_std(path) { "<stdin>".to_string() } else { path.display().to_string() };
-    let kind = match err.classify() {
-        Category::Syntax | Category::Eof => "malformed JSON".to_string(),
-        Category::Data => format!("not a valid {what}"),
-        Category::Io => "cannot read".to_string(),
-    };
-    // serde_json appends " at line L column C"; say it once, up front.
-    let full = err.to_string();
-    let detail = full.rsplit_once(" at line ").map_or(full.as_str(), |(head, _)| head);
-    ParseFailure::Json {
-        message: format!(
-            "{name}: {kind} at line {}, column {}: {detail}",
-            err.line(),
-            err.column()
-        ),
-    }
+    ParseFailure::Json { name, what, errors }
 }
 
 /// A file written under a temporary name beside its destination and moved

@@ -78,8 +78,10 @@ enum Command {
     #[command(
         long_about = "Check a problem file, or two spreadsheets, without solving.\n\n\
             Prints every issue as `path: message [code]` (for spreadsheets \
-            `file:line: column X: message [code]`) and every warning. Exit 0 when the \
-            problem is valid, 1 when it is not.",
+            `file:line: column X: message [code]`) and every warning. A file that is JSON \
+            but not of the format's shape (a quoted number, an unknown or missing field) \
+            gets every such place listed, the first with its line and column. Exit 0 when \
+            the problem is valid, 1 when it is not.",
         after_help = "Examples:\n  \
             farmhand validate problem.json\n  \
             farmhand validate --workers workers.csv --demands demands.csv\n  \

@@ -46,9 +46,21 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
         },
         // With --json a program is reading: a malformed file is one more
         // error in the same shape. Without it, the plain error message.
-        Err(ParseFailure::Json { message }) if args.json => {
-            let issue = Issue { path: String::new(), code: "malformed_json".to_string(), message };
-            (vec![issue], Vec::new(), None)
+        Err(ParseFailure::Json { errors, .. }) if args.json => {
+            let issues = errors
+                .errors
+                .iter()
+                .map(|e| {
+                    let message = match (e.line, e.column) {
+                        (Some(line), Some(column)) => {
+                            format!("line {line}, column {column}: {}", e.message)
+                        }
+                        _ => e.message.clone(),
+                    };
+                    Issue { path: e.path.clone(), code: "malformed_json".to_string(), message }
+                })
+                .collect();
+            (issues, Vec::new(), None)
         }
         Err(failure) => return Err(failure.into_error()),
     };

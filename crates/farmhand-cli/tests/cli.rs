@@ -137,6 +137,32 @@ fn validate_json_reports_malformed_input_as_an_error_value() {
 }
 
 #[test]
+fn every_wrong_type_is_listed_not_only_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = r#"{"workers": [
+  {"id": "a", "location": {"lat": "35.9", "lon": 127.1}, "availability": []},
+  {"id": "b", "location": {"lat": 35.9, "lon": 127.1}, "availability": [], "max_dayz": 3}
+], "demands": []}"#;
+    let path = write(dir.path(), "typos.json", text);
+    let out = farmhand(&["match", &path, "-o", &dir.path().join("plan.json").to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("typos.json: not a valid problem: 2 errors:"), "{err}");
+    assert!(err.contains("line 2, column 40, workers[0].location.lat: expected a number"), "{err}");
+    assert!(err.contains("workers[1].max_dayz: unknown field `max_dayz`"), "{err}");
+    assert!(!dir.path().join("plan.json").exists());
+
+    let out = farmhand(&["validate", "--json", &path]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{report}");
+    assert_eq!(errors[0]["path"], "workers[0].location.lat");
+    assert_eq!(errors[1]["path"], "workers[1].max_dayz");
+    assert!(errors.iter().all(|e| e["code"] == "malformed_json"));
+}
+
+#[test]
 fn unknown_fields_are_reported_with_their_place() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "typo.json", "{\"workers\": [], \"demand\": []}");

@@ -42,40 +42,27 @@ impl<T: Serialize> IntoResponse for Json<T> {
     }
 }
 
-/// Parses a JSON document into `T`, reporting the first error with its JSON
-/// path, line and column.
+/// Parses a JSON document into `T`. A body that is not JSON is one error at
+/// its line and column; JSON of the wrong shape lists every wrong type,
+/// unknown and missing field found (`farmhand::parse_json`), each with its
+/// JSON path, the first also with its line and column.
 pub(crate) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
-        let path = err.path().to_string();
-        detail(if path == "." { String::new() } else { path }, err.inner())
-    })?;
-    // Trailing characters after the document are an error too.
-    de.end().map_err(|err| detail(String::new(), &err))?;
-    Ok(value)
-}
-
-fn detail(path: String, err: &serde_json::Error) -> ApiError {
-    use serde_json::error::Category;
-    let code = match err.classify() {
-        Category::Io => "io",
-        Category::Syntax => "syntax",
-        Category::Data => "data",
-        Category::Eof => "eof",
-    };
-    // serde_json's Display appends " at line L column C"; those are separate
-    // fields here.
-    let full = err.to_string();
-    let suffix = format!(" at line {} column {}", err.line(), err.column());
-    let message = full.strip_suffix(&suffix).unwrap_or(&full).to_owned();
-    ApiError::MalformedJson(vec![ErrorDetail {
-        path,
-        message,
-        code: Some(code.to_owned()),
-        line: Some(err.line()),
-        column: Some(err.column()),
-        ..ErrorDetail::default()
-    }])
+    farmhand::parse_json_slice(bytes).map_err(|errors| {
+        ApiError::MalformedJson(
+            errors
+                .errors
+                .into_iter()
+                .map(|e| ErrorDetail {
+                    path: e.path,
+                    message: e.message,
+                    code: Some(e.kind.as_str().to_owned()),
+                    line: e.line,
+                    column: e.column,
+                    ..ErrorDetail::default()
+                })
+                .collect(),
+        )
+    })
 }
 
 /// Accepts `application/json` and `application/<anything>+json`, with any

@@ -257,6 +257,13 @@ impl Problem {
         serde_json::from_str(text)
     }
 
+    /// Parses a problem from JSON text, listing every value of the wrong
+    /// type, unknown field and missing field (up to
+    /// [`MAX_JSON_ERRORS`](crate::MAX_JSON_ERRORS)), not only the first.
+    pub fn parse_json(text: &str) -> Result<Self, crate::JsonErrors> {
+        crate::parse_json(text)
+    }
+
     /// The problem as pretty JSON.
     pub fn to_json_pretty(&self) -> String {
         serde_json::to_string_pretty(self).expect("a problem always serialises")
@@ -447,6 +454,12 @@ impl Solution {
     /// Parses a solution from JSON text.
     pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
         serde_json::from_str(text)
+    }
+
+    /// Parses a solution from JSON text, listing every error found (see
+    /// [`Problem::parse_json`]).
+    pub fn parse_json(text: &str) -> Result<Self, crate::JsonErrors> {
+        crate::parse_json(text)
     }
 
     /// The solution as pretty JSON.

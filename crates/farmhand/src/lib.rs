@@ -38,6 +38,7 @@ mod geo_util;
 mod greedy;
 mod improve;
 mod index;
+mod json;
 mod model;
 mod simplex;
 mod solve;
@@ -46,6 +47,9 @@ mod validate;
 pub use check::{check, CheckReport, Violation};
 pub use format::*;
 pub use geo_util::{haversine_km, EARTH_RADIUS_KM};
+pub use json::{
+    parse_json, parse_json_slice, JsonError, JsonErrorKind, JsonErrors, MAX_JSON_ERRORS,
+};
 pub use model::Instance;
 pub use solve::{solve, solve_instance, solve_with, Progress, SolveConfig, SolveError};
 pub use validate::{show as quote_input, validate, Issue, ValidationError};

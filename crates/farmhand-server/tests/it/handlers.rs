@@ -107,6 +107,25 @@ async fn a_wrong_type_reports_its_json_path() {
 }
 
 #[tokio::test]
+async fn every_wrong_type_is_a_detail() {
+    let body = r#"{"workers": [
+        {"id": "a", "location": {"lat": "north", "lon": 5}, "availability": []},
+        {"id": "b", "location": {"lat": 1, "lon": 5}, "availability": [], "max_days": "3"}],
+      "demands": [], "options": {"explain": "yes"}}"#;
+    let (status, _, body) = post(router(config()), "/v1/match", body).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_error_shape(&body, "malformed_json");
+    let details = body["details"].as_array().unwrap();
+    let paths: Vec<&str> = details.iter().map(|d| d["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["workers[0].location.lat", "options.explain", "workers[1].max_days"]);
+    // The first is located in the text; all are of shape, in plain words.
+    assert_eq!((details[0]["line"].as_u64(), details[0]["column"].as_u64()), (Some(2), Some(47)));
+    assert!(details.iter().all(|d| d["code"] == "data"), "{body}");
+    assert!(details[2].get("line").is_none(), "{body}");
+    assert_eq!(details[1]["message"], "expected true or false, got the string \"yes\"");
+}
+
+#[tokio::test]
 async fn an_unknown_field_is_malformed() {
     let body = r#"{"workers": [], "demands": [], "optoins": {}}"#;
     let (status, _, body) = post(router(config()), "/v1/match", body).await;

@@ -1,0 +1,726 @@
+//! Reading JSON into the format's types, reporting every place where the
+//! text does not fit the shape, not only the first.
+//!
+//! serde stops at the first value of the wrong type. A problem typed by hand
+//! or exported from another system often has the same mistake in many
+//! places (every latitude quoted, say), and fixing them one run at a time is
+//! slow. So when the streaming parse fails on the shape (the text is JSON,
+//! but not of the expected form), the text is read again as a
+//! [`serde_json::Value`], and each element of each top-level array is
+//! deserialised on its own beside the rest of the document. After each
+//! error the offending value is set aside (an unknown field removed, a
+//! value of the wrong type replaced by a harmless one of the right type)
+//! and the element is tried again, until it passes or nothing more can be
+//! learnt from it (a required field missing).
+//!
+//! Invariants:
+//! - The happy path is one plain streaming parse: this costs nothing unless
+//!   the input is wrong.
+//! - The first error is the streaming parser's, with its line and column;
+//!   the others carry their JSON path only.
+//! - Every error is a real one: a placeholder put in place of a bad value is
+//!   never reported, and a field this pass removed is never reported missing.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+use serde_path_to_error::Segment;
+
+/// At most this many errors are listed; [`JsonErrors::truncated`] says when
+/// there were more.
+pub const MAX_JSON_ERRORS: usize = 100;
+
+/// What kind of failure a [`JsonError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JsonErrorKind {
+    /// The text is not JSON (a missing comma, a stray character, bad UTF-8).
+    Syntax,
+    /// The text ends before the JSON does.
+    Eof,
+    /// JSON, but not of the expected shape: a wrong type, an unknown or a
+    /// missing field.
+    Data,
+}
+
+impl JsonErrorKind {
+    /// The short name used in the HTTP service's error details.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JsonErrorKind::Syntax => "syntax",
+            JsonErrorKind::Eof => "eof",
+            JsonErrorKind::Data => "data",
+        }
+    }
+}
+
+/// One place where the text does not fit the expected shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JsonError {
+    /// JSON path of the offending value (`workers[3].location.lat`), empty
+    /// for the document itself.
+    pub path: String,
+    /// What is wrong, in plain words.
+    pub message: String,
+    /// Syntax, early end, or wrong shape.
+    pub kind: JsonErrorKind,
+    /// Line of the error, from 1: known for the first error only.
+    pub line: Option<usize>,
+    /// Column of the error, from 1: known for the first error only.
+    pub column: Option<usize>,
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let (Some(line), Some(column)) = (self.line, self.column) {
+            write!(f, "line {line}, column {column}: ")?;
+        }
+        if !self.path.is_empty() {
+            write!(f, "{}: ", self.path)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// Every place, up to [`MAX_JSON_ERRORS`], where a text failed to parse.
+/// Never empty.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct JsonErrors {
+    /// In the order found; the first is the streaming parser's.
+    pub errors: Vec<JsonError>,
+    /// True when there were more errors than listed.
+    pub truncated: bool,
+}
+
+impl JsonErrors {
+    /// The first error: the one with a line and column.
+    pub fn first(&self) -> &JsonError {
+        &self.errors[0]
+    }
+
+    /// Syntax or early end: the text is not JSON at all.
+    pub fn is_syntax(&self) -> bool {
+        self.first().kind != JsonErrorKind::Data
+    }
+}
+
+impl fmt::Display for JsonErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.first())?;
+        let more = self.errors.len() - 1;
+        match (more, self.truncated) {
+            (0, false) => Ok(()),
+            (n, false) => write!(f, " (and {n} more)"),
+            (n, true) => write!(f, " (and more than {n} more)"),
+        }
+    }
+}
+
+/// Parses `text` into `T`, listing every error found when it does not fit.
+pub fn parse_json<T: DeserializeOwned>(text: &str) -> Result<T, JsonErrors> {
+    let err = match serde_json::from_str::<T>(text) {
+        Ok(value) => return Ok(value),
+        Err(err) => err,
+    };
+    Err(explain::<T>(text, &err))
+}
+
+/// [`parse_json`] on bytes: text that is not UTF-8 is one syntax error at
+/// the line and column of its first bad byte.
+pub fn parse_json_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonErrors> {
+    let bad = match std::str::from_utf8(bytes) {
+        Ok(text) => return parse_json(text),
+        Err(err) => err.valid_up_to(),
+    };
+    let line = 1 + bytes[..bad].iter().filter(|&&b| b == b'\n').count();
+    let line_start = bytes[..bad].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let column = 1 + String::from_utf8_lossy(&bytes[line_start..bad]).chars().count();
+    let error = JsonError {
+        path: String::new(),
+        message: format!(
+            "byte {bad} (0x{:02X}) is not UTF-8 text; send or save the text as UTF-8",
+            bytes[bad]
+        ),
+        kind: JsonErrorKind::Syntax,
+        line: Some(line),
+        column: Some(column),
+    };
+    Err(JsonErrors { errors: vec![error], truncated: false })
+}
+
+/// Every error of a text whose streaming parse failed with `err`.
+fn explain<T: DeserializeOwned>(text: &str, err: &serde_json::Error) -> JsonErrors {
+    // The path of the first error: the same parse again, tracking where it is.
+    let mut de = serde_json::Deserializer::from_str(text);
+    let path = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(tracked) => path_string(&segments(tracked.path())),
+        // Trailing characters after a good document.
+        Ok(_) => String::new(),
+    };
+    let first = first_error(err, path);
+    let mut errors = vec![first.clone()];
+    let mut truncated = false;
+    if first.kind == JsonErrorKind::Data {
+        if let Ok(mut value) = serde_json::from_str::<Value>(text) {
+            let mut found = Vec::new();
+            collect::<T>(&mut value, &mut found);
+            for more in found {
+                if more.path == first.path && more.message == first.message {
+                    continue;
+                }
+                if errors.len() == MAX_JSON_ERRORS {
+                    truncated = true;
+                    break;
+                }
+                errors.push(more);
+            }
+        }
+    }
+    JsonErrors { errors, truncated }
+}
+
+fn first_error(err: &serde_json::Error, path: String) -> JsonError {
+    use serde_json::error::Category;
+    let kind = match err.classify() {
+        Category::Data => JsonErrorKind::Data,
+        Category::Eof => JsonErrorKind::Eof,
+        Category::Syntax | Category::Io => JsonErrorKind::Syntax,
+    };
+    // serde_json's Display appends " at line L column C"; those are fields.
+    let full = err.to_string();
+    let suffix = format!(" at line {} column {}", err.line(), err.column());
+    let message = full.strip_suffix(&suffix).unwrap_or(&full);
+    JsonError {
+        path,
+        message: plain(message),
+        kind,
+        line: Some(err.line()),
+        column: Some(err.column()),
+    }
+}
+
+/// One step of a path into a [`Value`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Step {
+    Key(String),
+    Index(usize),
+    /// A step serde_path_to_error could not name (an enum variant): the
+    /// value cannot be reached, so nothing is set aside past it.
+    Other,
+}
+
+fn segments(path: &serde_path_to_error::Path) -> Vec<Step> {
+    path.iter()
+        .map(|segment| match segment {
+            Segment::Map { key } => Step::Key(key.clone()),
+            Segment::Seq { index } => Step::Index(*index),
+            _ => Step::Other,
+        })
+        .collect()
+}
+
+/// The path in the validator's notation: `workers[3].skills["hand weeding"]`.
+fn path_string(steps: &[Step]) -> String {
+    let mut out = String::new();
+    for step in steps {
+        match step {
+            Step::Key(key) => {
+                let plain = !key.is_empty()
+                    && key.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+                if plain && out.is_empty() {
+                    out.push_str(key);
+                } else if plain {
+                    out.push('.');
+                    out.push_str(key);
+                } else {
+                    out.push_str(&format!("[{}]", Value::from(key.as_str())));
+                }
+            }
+            Step::Index(i) => out.push_str(&format!("[{i}]")),
+            Step::Other => out.push_str(".?"),
+        }
+    }
+    out
+}
+
+/// Finds the errors of a document that fails to be a `T`. The top-level
+/// fields that are not arrays are checked first (and set right), then each
+/// element of each top-level array beside them, so one element's error
+/// never hides another's and the work stays linear in the document.
+fn collect<T: DeserializeOwned>(value: &mut Value, out: &mut Vec<JsonError>) {
+    let Value::Object(top) = value else {
+        settle::<T>(value, &[], None, out);
+        return;
+    };
+    let keys: Vec<String> = top
+        .iter()
+        .filter(|(_, v)| matches!(v, Value::Array(items) if !items.is_empty()))
+        .map(|(k, _)| k.clone())
+        .collect();
+    let arrays: Vec<(String, Vec<Value>)> = keys
+        .into_iter()
+        .map(|k| {
+            let items = match top.get_mut(&k).map(Value::take) {
+                Some(Value::Array(items)) => items,
+                _ => unreachable!("the key was picked for its array"),
+            };
+            top.insert(k.clone(), Value::Array(Vec::new()));
+            (k, items)
+        })
+        .collect();
+    settle::<T>(value, &[], None, out);
+    for (key, items) in arrays {
+        let prefix = [Step::Key(key.clone()), Step::Index(0)];
+        for (i, item) in items.into_iter().enumerate() {
+            if out.len() > MAX_JSON_ERRORS {
+                return;
+            }
+            value[&key] = Value::Array(vec![item]);
+            settle::<T>(value, &prefix, Some(i), out);
+        }
+        value[&key] = Value::Array(Vec::new());
+    }
+}
+
+/// Deserialises `value` as a `T` again and again, recording each error
+/// under `prefix` (the element at index 0 of a one-element array standing
+/// for element `index` of the real one) and setting its value aside, until
+/// it parses or an error cannot be got past.
+fn settle<T: DeserializeOwned>(
+    value: &mut Value,
+    prefix: &[Step],
+    index: Option<usize>,
+    out: &mut Vec<JsonError>,
+) {
+    let mut removed: BTreeSet<(Vec<Step>, String)> = BTreeSet::new();
+    // Each round removes or replaces one value, so this is only a backstop.
+    for _ in 0..10_000 {
+        let err = match serde_path_to_error::deserialize::<_, T>(&*value) {
+            Ok(_) => return,
+            Err(err) => err,
+        };
+        let steps = segments(err.path());
+        if !steps.starts_with(prefix) {
+            // Outside the element: the top-level pass reports it.
+            return;
+        }
+        let message = err.inner().to_string();
+        if let Some(field) = quoted_field(&message, "missing field `") {
+            // A required field is absent: it cannot be made up, so nothing
+            // more is learnt from this element. Unless this pass removed it.
+            if !removed.contains(&(steps.clone(), field)) {
+                out.push(data_error(&steps, prefix, index, &message));
+            }
+            return;
+        }
+        out.push(data_error(&steps, prefix, index, &message));
+        if out.len() > MAX_JSON_ERRORS || !set_aside(value, &steps, &message, &mut removed) {
+            return;
+        }
+    }
+}
+
+fn data_error(steps: &[Step], prefix: &[Step], index: Option<usize>, message: &str) -> JsonError {
+    let mut steps = steps.to_vec();
+    if let Some(i) = index {
+        steps[prefix.len() - 1] = Step::Index(i);
+    }
+    JsonError {
+        path: path_string(&steps),
+        message: plain(message),
+        kind: JsonErrorKind::Data,
+        line: None,
+        column: None,
+    }
+}
+
+/// The name between the backticks after `lead`, if `message` starts so.
+fn quoted_field(message: &str, lead: &str) -> Option<String> {
+    let rest = message.strip_prefix(lead)?;
+    rest.split_once('`').map(|(name, _)| name.to_owned())
+}
+
+/// Gets the value at `steps` out of the way of the next try: an unknown
+/// field is removed; a value of the wrong type is replaced by a plain one
+/// of the type expected, or, when no plain one fits, removed (the field may
+/// be optional; if it is required, its absence is not reported) or, in a
+/// list, cut off with the elements after it. False when nothing could be
+/// done.
+fn set_aside(
+    root: &mut Value,
+    steps: &[Step],
+    message: &str,
+    removed: &mut BTreeSet<(Vec<Step>, String)>,
+) -> bool {
+    // serde_path_to_error puts an unknown field's key at the end of the
+    // path; older versions stop at the object. Name it from the message.
+    let unknown = quoted_field(message, "unknown field `");
+    let (parent_steps, last) = match (&unknown, steps.last()) {
+        (Some(field), Some(Step::Key(key))) if key == field => {
+            (&steps[..steps.len() - 1], Step::Key(field.clone()))
+        }
+        (Some(field), _) => (steps, Step::Key(field.clone())),
+        (None, Some(last)) => (&steps[..steps.len() - 1], last.clone()),
+        (None, None) => return false,
+    };
+    let Some(parent) = reach(root, parent_steps) else { return false };
+    let placeholder = if unknown.is_some() { None } else { placeholder(message) };
+    match (parent, last) {
+        (Value::Object(map), Step::Key(key)) => {
+            match placeholder {
+                Some(p) => {
+                    map.insert(key, p);
+                }
+                None => {
+                    if map.remove(&key).is_none() {
+                        return false;
+                    }
+                    removed.insert((parent_steps.to_vec(), key));
+                }
+            }
+            true
+        }
+        (Value::Array(items), Step::Index(i)) if i < items.len() => match placeholder {
+            Some(p) => {
+                items[i] = p;
+                true
+            }
+            // Removing it alone would shift the later elements' paths, so
+            // the list is cut short here: the fields after it still get
+            // checked, the later elements (likely wrong alike) do not.
+            None => {
+                items.truncate(i);
+                true
+            }
+        },
+        _ => false,
+    }
+}
+
+fn reach<'a>(root: &'a mut Value, steps: &[Step]) -> Option<&'a mut Value> {
+    let mut at = root;
+    for step in steps {
+        at = match (at, step) {
+            (Value::Object(map), Step::Key(key)) => map.get_mut(key)?,
+            (Value::Array(items), Step::Index(i)) => items.get_mut(*i)?,
+            _ => return None,
+        };
+    }
+    Some(at)
+}
+
+/// A value of the type an "invalid type"/"invalid value" message expects,
+/// when that type is a plain one.
+fn placeholder(message: &str) -> Option<Value> {
+    let (_, expected) = message.split_once(", expected ")?;
+    Some(match expected {
+        "f64" | "f32" => Value::from(0.0),
+        "i64" | "i32" | "i16" | "i8" | "isize" | "u64" | "u32" | "u16" | "u8" | "usize" => {
+            Value::from(0)
+        }
+        "a string" => Value::from(""),
+        "a boolean" => Value::Bool(false),
+        "a sequence" => Value::Array(Vec::new()),
+        "a map" => Value::Object(serde_json::Map::new()),
+        _ => return None,
+    })
+}
+
+/// serde's wording, in the words of the format: "expected a number, got the
+/// string "35.9"" rather than "invalid type: string "35.9", expected f64".
+fn plain(message: &str) -> String {
+    let rest =
+        message.strip_prefix("invalid type: ").or_else(|| message.strip_prefix("invalid value: "));
+    let Some((got, expected)) = rest.and_then(|r| r.split_once(", expected ")) else {
+        return message.to_owned();
+    };
+    let want = match expected {
+        "f64" | "f32" => "a number",
+        "i64" | "i32" | "i16" | "i8" | "isize" | "u64" | "u32" | "u16" | "u8" | "usize" => {
+            "a whole number"
+        }
+        "a string" => "a string in quotes",
+        "a boolean" => "true or false",
+        "a sequence" => "a list [...]",
+        "a map" => "an object {...}",
+        other if other.starts_with("struct ") => "an object {...}",
+        other => other,
+    };
+    let numeric = matches!(want, "a number" | "a whole number");
+    let (got, hint) = if let Some(s) = got.strip_prefix("string ") {
+        (format!("the string {s}"), if numeric { "; write the number without quotes" } else { "" })
+    } else if let Some(n) =
+        got.strip_prefix("integer ").or_else(|| got.strip_prefix("floating point "))
+    {
+        (format!("the number {}", n.trim_matches('`')), "")
+    } else if let Some(b) = got.strip_prefix("boolean ") {
+        (b.trim_matches('`').to_owned(), "")
+    } else {
+        let words = match got {
+            "sequence" => "a list",
+            "map" => "an object",
+            other => other,
+        };
+        (words.to_owned(), "")
+    };
+    format!("expected {want}, got {got}{hint}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::{Problem, Solution};
+
+    fn errors(text: &str) -> JsonErrors {
+        parse_json::<Problem>(text).expect_err("the text is not a problem")
+    }
+
+    const WORKER: &str =
+        r#"{"id": "w", "location": {"lat": 35.9, "lon": 127.1}, "availability": []}"#;
+
+    #[test]
+    fn a_good_problem_parses_as_before() {
+        let text = format!(r#"{{"workers": [{WORKER}], "demands": []}}"#);
+        assert_eq!(parse_json::<Problem>(&text).unwrap(), Problem::from_json(&text).unwrap());
+    }
+
+    #[test]
+    fn every_wrong_type_is_listed_with_its_path() {
+        let text = r#"{"workers": [
+            {"id": "a", "location": {"lat": "35.9", "lon": 127.1}, "availability": [], "max_days": "3"},
+            {"id": "b", "location": {"lat": 35.9, "lon": 127.1}, "availability": []},
+            {"id": 7, "location": {"lat": 35.9, "lon": true}, "availability": [], "colour": "red"}
+          ],
+          "demands": [{"id": "d", "farm_id": "f", "location": {"lat": 35.9, "lon": 127.1},
+                       "start": "2026-04-01", "end": "2026-04-01", "workers_per_day": 1.5}],
+          "options": {"explain": "yes"}}"#;
+        let err = errors(text);
+        let paths: Vec<&str> = err.errors.iter().map(|e| e.path.as_str()).collect();
+        // The first is the streaming parser's, with its place in the text.
+        assert_eq!(err.errors[0].path, "workers[0].location.lat");
+        assert_eq!((err.errors[0].line, err.errors[0].column), (Some(2), Some(50)));
+        assert_eq!(
+            err.errors[0].message,
+            "expected a number, got the string \"35.9\"; write the number without quotes"
+        );
+        let mut rest = paths[1..].to_vec();
+        rest.sort_unstable();
+        assert_eq!(
+            rest,
+            [
+                "demands[0].workers_per_day",
+                "options.explain",
+                "workers[0].max_days",
+                "workers[2].colour",
+                "workers[2].id",
+                "workers[2].location.lon",
+            ],
+            "{err:#?}"
+        );
+        assert!(err.errors[1..].iter().all(|e| e.line.is_none() && e.kind == JsonErrorKind::Data));
+        assert!(!err.truncated);
+        let by_path = |p: &str| &err.errors.iter().find(|e| e.path == p).unwrap().message;
+        assert_eq!(by_path("workers[2].id"), "expected a string in quotes, got the number 7");
+        assert_eq!(by_path("workers[2].location.lon"), "expected a number, got true");
+        assert_eq!(
+            by_path("demands[0].workers_per_day"),
+            "expected a whole number, got the number 1.5"
+        );
+        assert!(by_path("workers[2].colour").starts_with("unknown field `colour`"));
+    }
+
+    #[test]
+    fn a_bad_list_element_does_not_hide_the_fields_after_it() {
+        // Dates where ranges belong: the list is cut at the first, and the
+        // field after it is still checked.
+        let text = r#"{"workers": [{"id": "a", "location": {"lat": 0, "lon": 0},
+            "availability": ["2026-04-01", "2026-04-02"], "max_days": "3"}], "demands": []}"#;
+        let err = errors(text);
+        let found: Vec<(&str, &str)> =
+            err.errors.iter().map(|e| (e.path.as_str(), e.message.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "workers[0].availability[0]",
+                    "expected an object {...}, got the string \"2026-04-01\""
+                ),
+                (
+                    "workers[0].max_days",
+                    "expected a whole number, got the string \"3\"; write the number without quotes"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_missing_field_is_reported_and_a_removed_one_is_not() {
+        // Worker 0 lacks its location; worker 1's location is of the wrong
+        // shape (removed to get past it, so not reported missing as well).
+        let text = r#"{"workers": [
+            {"id": "a", "availability": []},
+            {"id": "b", "location": "home", "availability": []}
+          ], "demands": []}"#;
+        let err = errors(text);
+        let found: Vec<(&str, &str)> =
+            err.errors.iter().map(|e| (e.path.as_str(), e.message.as_str())).collect();
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(found[0], ("workers[0]", "missing field `location`"));
+        assert_eq!(found[1].0, "workers[1].location");
+        assert!(found[1].1.starts_with("expected an object {...}, got the string \"home\""));
+    }
+
+    #[test]
+    fn a_top_level_error_does_not_hide_the_elements() {
+        let text = format!(
+            r#"{{"workers": [{WORKER}, {{"id": "x"}}], "demands": [], "options": {{"share_shortage": 1}}}}"#
+        );
+        let err = errors(&text);
+        let paths: Vec<&str> = err.errors.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["workers[1]", "options.share_shortage"], "{err:#?}");
+        assert_eq!(err.errors[0].message, "missing field `location`");
+    }
+
+    #[test]
+    fn syntax_errors_stop_at_the_first() {
+        let err = errors("{\n  \"workers\": [],\n  \"demands\": [,]\n}");
+        assert_eq!(err.errors.len(), 1);
+        assert!(err.is_syntax());
+        assert_eq!((err.first().line, err.first().column), (Some(3), Some(15)));
+        let eof = errors("{\"workers\": [");
+        assert_eq!(eof.first().kind, JsonErrorKind::Eof);
+        let not_utf8 = parse_json_slice::<Problem>(b"{\"workers\": [\"\xff\"]}").unwrap_err();
+        assert_eq!(not_utf8.errors.len(), 1);
+        assert!(not_utf8.is_syntax(), "{not_utf8:?}");
+        assert_eq!((not_utf8.first().line, not_utf8.first().column), (Some(1), Some(15)));
+    }
+
+    #[test]
+    fn trailing_characters_are_one_error() {
+        let err = errors("{\"workers\": [], \"demands\": []} x");
+        assert_eq!(err.errors.len(), 1);
+        assert_eq!(err.first().path, "");
+        assert_eq!(err.first().message, "trailing characters");
+    }
+
+    #[test]
+    fn the_list_is_capped() {
+        let bad = r#"{"id": 1, "location": {"lat": 0, "lon": 0}, "availability": []}"#;
+        let workers = vec![bad; MAX_JSON_ERRORS + 20].join(",");
+        let err = errors(&format!(r#"{{"workers": [{workers}], "demands": []}}"#));
+        assert_eq!(err.errors.len(), MAX_JSON_ERRORS);
+        assert!(err.truncated);
+        assert!(err
+            .to_string()
+            .ends_with(&format!("(and more than {} more)", MAX_JSON_ERRORS - 1)));
+        assert_eq!(
+            err.errors[MAX_JSON_ERRORS - 1].path,
+            format!("workers[{}].id", MAX_JSON_ERRORS - 1)
+        );
+    }
+
+    #[test]
+    fn a_skill_named_twice_is_still_caught() {
+        let text = r#"{"workers": [{"id": "a", "location": {"lat": 0, "lon": 0}, "availability": [],
+            "skills": {"pruning": 2, "pruning": 3}}], "demands": []}"#;
+        let err = errors(text);
+        assert_eq!(err.first().path, "workers[0].skills");
+        assert!(err.first().message.contains("pruning"), "{err:?}");
+    }
+
+    #[test]
+    fn solutions_list_every_error_too() {
+        let text = r#"{"assignments": [
+            {"worker_id": "w", "demand_id": "d", "farm_id": "f", "date": "2026-04-01", "distance_km": "3"},
+            {"worker_id": "w", "demand_id": "d", "farm_id": "f", "date": 20260402, "distance_km": 3}
+          ], "unfilled": [], "dropped_previous": [], "warnings": []}"#;
+        let err = parse_json::<Solution>(text).unwrap_err();
+        let paths: Vec<&str> = err.errors.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["assignments[0].distance_km", "", "assignments[1].date"], "{err:#?}");
+        assert_eq!(err.errors[1].message, "missing field `summary`");
+    }
+
+    /// Paths of the strings, numbers and booleans of a document.
+    fn leaves(value: &Value, at: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
+        match value {
+            Value::Object(map) => {
+                for (key, v) in map {
+                    at.push(Step::Key(key.clone()));
+                    leaves(v, at, out);
+                    at.pop();
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    at.push(Step::Index(i));
+                    leaves(v, at, out);
+                    at.pop();
+                }
+            }
+            Value::Null => {}
+            _ => out.push(at.clone()),
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(96))]
+
+        /// A generated problem with a few scalars swapped for a value of
+        /// another JSON type: exactly those places are reported, once each,
+        /// and the first agrees with serde's own error.
+        #[test]
+        fn every_wrong_scalar_is_reported_once(
+            seed in 0u64..500,
+            picks in proptest::collection::vec((proptest::prelude::any::<proptest::sample::Index>(), 0u8..2), 1..8),
+        ) {
+            let problem = crate::generate::generate(crate::generate::Preset::Tiny, seed);
+            let mut value = serde_json::to_value(&problem).unwrap();
+            let mut all = Vec::new();
+            leaves(&value, &mut Vec::new(), &mut all);
+            let mut chosen = BTreeSet::new();
+            for (index, how) in picks {
+                let leaf = index.get(&all).clone();
+                if !chosen.insert(leaf.clone()) {
+                    continue;
+                }
+                let slot = reach(&mut value, &leaf).unwrap();
+                *slot = match (&*slot, how) {
+                    (Value::String(_), 0) => Value::from(7),
+                    (Value::Number(_), 0) => Value::from("x"),
+                    (Value::Bool(_), 0) => Value::from("x"),
+                    (Value::Bool(_), _) => Value::from(7),
+                    _ => Value::Bool(true),
+                };
+            }
+            let text = serde_json::to_string_pretty(&value).unwrap();
+            let err = parse_json::<Problem>(&text).unwrap_err();
+            let reported: Vec<String> = err.errors.iter().map(|e| e.path.clone()).collect();
+            let mut sorted = reported.clone();
+            sorted.sort();
+            let mut expected: Vec<String> = chosen.iter().map(|p| path_string(p)).collect();
+            expected.sort();
+            proptest::prop_assert_eq!(sorted, expected, "{:#?}", err);
+            let serde_err = serde_json::from_str::<Problem>(&text).unwrap_err();
+            proptest::prop_assert_eq!(err.first().line, Some(serde_err.line()));
+            proptest::prop_assert_eq!(err.first().column, Some(serde_err.column()));
+        }
+    }
+
+    #[test]
+    fn plain_words_for_serde_messages() {
+        for (serde, plain_text) in [
+            ("invalid type: map, expected a sequence", "expected a list [...], got an object"),
+            ("invalid type: null, expected a string", "expected a string in quotes, got null"),
+            (
+                "invalid type: sequence, expected struct Location",
+                "expected an object {...}, got a list",
+            ),
+            ("unknown field `x`, expected `a`", "unknown field `x`, expected `a`"),
+        ] {
+            assert_eq!(plain(serde), plain_text);
+        }
+    }
+}
