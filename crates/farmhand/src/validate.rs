@@ -98,6 +98,24 @@ impl std::fmt::Display for Num {
     }
 }
 
+/// A distance beyond a limit, to one decimal where that shows it is
+/// beyond (31.2 beyond 30), to as many as it takes otherwise (30.04 beyond
+/// 30, not 30.0), and in full when even six do not.
+struct Beyond(f64, f64);
+
+impl std::fmt::Display for Beyond {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Beyond(km, limit) = *self;
+        for decimals in 1..=6 {
+            let text = format!("{km:.decimals$}");
+            if text.parse::<f64>().is_ok_and(|shown| shown > limit) {
+                return f.write_str(&text);
+            }
+        }
+        write!(f, "{}", Num(km))
+    }
+}
+
 /// Ids, farm ids and crew names are 1..=128 characters.
 const MAX_ID_CHARS: usize = 128;
 
@@ -637,9 +655,10 @@ fn check_locked(ctx: &Ctx, report: &mut Report) -> (Vec<Resolved>, LockedOn) {
                     Code::LockedTooFar,
                     base.clone(),
                     format!(
-                        "worker {} is {km:.1} km from demand {}, beyond their max_travel_km \
+                        "worker {} is {} km from demand {}, beyond their max_travel_km \
                          {max_km} (rule 5)",
                         show(&a.worker_id),
+                        Beyond(km, max_km),
                         show(&a.demand_id)
                     ),
                     "raise max_travel_km, give a travel override, or unlock it".to_owned(),
@@ -823,7 +842,10 @@ fn check_previous(
                     format!("{} is outside the demand's dates ({start} to {end})", r.date)
                 }
                 Broken::TooFar { km, max_km } => {
-                    format!("the demand is {km:.1} km away, beyond max_travel_km {max_km}")
+                    format!(
+                        "the demand is {} km away, beyond max_travel_km {max_km}",
+                        Beyond(km, max_km)
+                    )
                 }
                 Broken::MissingSkills(gaps) => format!("the worker lacks {gaps}"),
                 Broken::ExcludedFarm => "the worker excludes the demand's farm".to_owned(),
@@ -1545,6 +1567,19 @@ mod tests {
                 "duplicate_previous"
             ]
         );
+    }
+
+    #[test]
+    fn distances_beyond_a_limit_show_that_they_are() {
+        for (km, limit, shown) in [
+            (31.24, 30.0, "31.2"),
+            (30.04, 30.0, "30.04"),
+            (30.0004, 30.0, "30.0004"),
+            (30.000_000_1, 30.0, "30.0000001"),
+            (1e20, 30.0, "100000000000000000000.0"),
+        ] {
+            assert_eq!(Beyond(km, limit).to_string(), shown, "{km} beyond {limit}");
+        }
     }
 
     #[test]
