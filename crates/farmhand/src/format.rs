@@ -61,6 +61,7 @@ pub struct Worker {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_travel_km: Option<f64>,
     /// Skill name to level 1..=5.
+    #[cfg_attr(feature = "openapi", schema(nullable))]
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "skill_map")]
     pub skills: BTreeMap<String, i64>,
     /// Inclusive date ranges the worker can work; they may overlap.
@@ -72,10 +73,12 @@ pub struct Worker {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_consecutive_days: Option<i64>,
     /// Farms this worker is never sent to.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(nullable))]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_default")]
     pub excluded_farms: Vec<String>,
     /// Farms this worker returns to (rewarded by `preference_bonus_km`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(nullable))]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_default")]
     pub preferred_farms: Vec<String>,
     /// Standing crew: members working on the same date work on the same demand.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -118,10 +121,12 @@ pub struct Demand {
     /// Headcount needed on every date of the range (>= 1).
     pub workers_per_day: i64,
     /// Skill name to minimum level 1..=5 every worker sent must have.
+    #[cfg_attr(feature = "openapi", schema(nullable))]
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "skill_map")]
     pub required_skills: BTreeMap<String, i64>,
     /// Weight of each filled worker-day, 1..=100.
-    #[serde(default = "default_priority")]
+    #[cfg_attr(feature = "openapi", schema(nullable))]
+    #[serde(default = "default_priority", deserialize_with = "null_priority")]
     pub priority: i64,
 }
 
@@ -195,22 +200,71 @@ pub struct TravelOverride {
 #[serde(deny_unknown_fields, default)]
 pub struct Options {
     /// `max_travel_km` of workers that give none (> 0).
+    #[cfg_attr(feature = "openapi", schema(nullable))]
+    #[serde(deserialize_with = "option_default_max_travel_km")]
     pub default_max_travel_km: f64,
     /// Spread shortage over demands (objective level 2).
+    #[cfg_attr(feature = "openapi", schema(nullable))]
+    #[serde(deserialize_with = "option_share_shortage")]
     pub share_shortage: bool,
     /// Bonus in km for each consecutive-date pair on the same demand.
+    #[cfg_attr(feature = "openapi", schema(nullable))]
+    #[serde(deserialize_with = "option_continuity_bonus_km")]
     pub continuity_bonus_km: f64,
     /// Bonus in km for each assignment to one of the worker's preferred farms.
+    #[cfg_attr(feature = "openapi", schema(nullable))]
+    #[serde(deserialize_with = "option_preference_bonus_km")]
     pub preference_bonus_km: f64,
     /// Bonus in km for each `previous` assignment kept.
+    #[cfg_attr(feature = "openapi", schema(nullable))]
+    #[serde(deserialize_with = "option_stability_bonus_km")]
     pub stability_bonus_km: f64,
     /// List up to this many stand-in workers per slot (0..=20).
+    #[cfg_attr(feature = "openapi", schema(nullable))]
+    #[serde(deserialize_with = "option_standby_per_slot")]
     pub standby_per_slot: i64,
     /// Stop improving after this many milliseconds (>= 1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_limit_ms: Option<i64>,
     /// Include reasons for every unfilled slot.
+    #[cfg_attr(feature = "openapi", schema(nullable))]
+    #[serde(deserialize_with = "option_explain")]
     pub explain: bool,
+}
+
+/// `null` for an option means its default, as leaving it out does (see
+/// [`null_default`]).
+macro_rules! null_means_the_default_option {
+    ($($name:ident => $field:ident: $ty:ty,)*) => {$(
+        fn $name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<$ty, D::Error> {
+            Ok(Option::<$ty>::deserialize(d)?.unwrap_or_else(|| Options::default().$field))
+        }
+    )*};
+}
+
+null_means_the_default_option! {
+    option_default_max_travel_km => default_max_travel_km: f64,
+    option_share_shortage => share_shortage: bool,
+    option_continuity_bonus_km => continuity_bonus_km: f64,
+    option_preference_bonus_km => preference_bonus_km: f64,
+    option_stability_bonus_km => stability_bonus_km: f64,
+    option_standby_per_slot => standby_per_slot: i64,
+    option_explain => explain: bool,
+}
+
+/// `null` where a field has a default means the default, as leaving the
+/// field out does: JSON writers emit it for "not given" (Python's `None`,
+/// JavaScript's `null`). The fields that are `Option`s read it so anyway.
+fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+fn null_priority<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    Ok(Option::<i64>::deserialize(d)?.unwrap_or_else(default_priority))
 }
 
 impl Default for Options {
@@ -238,16 +292,20 @@ pub struct Problem {
     /// The farms' requests.
     pub demands: Vec<Demand>,
     /// Confirmed assignments that must be kept.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(nullable))]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_default")]
     pub locked: Vec<Assignment>,
     /// An earlier plan; keeping its assignments is rewarded.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(nullable))]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_default")]
     pub previous: Vec<Assignment>,
     /// Real travel distances replacing the great-circle ones.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(nullable))]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_default")]
     pub travel: Vec<TravelOverride>,
     /// Solver options.
-    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(nullable))]
+    #[serde(default, deserialize_with = "null_default")]
     pub options: Options,
 }
 
@@ -496,5 +554,26 @@ fn skill_map<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, 
             Ok(skills)
         }
     }
-    d.deserialize_map(Skills)
+    /// `null` is no skills, as leaving the field out is.
+    struct OrNull;
+    impl<'de> serde::de::Visitor<'de> for OrNull {
+        type Value = BTreeMap<String, i64>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            serde::de::Visitor::expecting(&Skills, f)
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(BTreeMap::new())
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(BTreeMap::new())
+        }
+
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_map(Skills)
+        }
+    }
+    d.deserialize_option(OrNull)
 }

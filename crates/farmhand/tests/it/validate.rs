@@ -522,6 +522,47 @@ fn a_skill_named_twice_is_an_error() {
     assert_eq!(err.line(), 3);
 }
 
+/// `null` for a field with a default is the default, as leaving the field
+/// out is, for every such field; a required field is never `null`.
+#[test]
+fn null_means_the_default_everywhere() {
+    let full = r#"{"workers": [{"id": "w", "location": {"lat": 1, "lon": 2},
+        "availability": [{"start": "2026-01-05", "end": "2026-01-06"}],
+        "max_travel_km": null, "skills": null, "max_days": null, "max_consecutive_days": null,
+        "excluded_farms": null, "preferred_farms": null, "crew": null}],
+      "demands": [{"id": "d", "farm_id": "f", "location": {"lat": 1, "lon": 2},
+        "start": "2026-01-05", "end": "2026-01-06", "workers_per_day": 1,
+        "required_skills": null, "priority": null}],
+      "locked": null, "previous": null, "travel": null,
+      "options": {"default_max_travel_km": null, "share_shortage": null,
+        "continuity_bonus_km": null, "preference_bonus_km": null, "stability_bonus_km": null,
+        "standby_per_slot": null, "time_limit_ms": null, "explain": null}}"#;
+    let bare = r#"{"workers": [{"id": "w", "location": {"lat": 1, "lon": 2},
+        "availability": [{"start": "2026-01-05", "end": "2026-01-06"}]}],
+      "demands": [{"id": "d", "farm_id": "f", "location": {"lat": 1, "lon": 2},
+        "start": "2026-01-05", "end": "2026-01-06", "workers_per_day": 1}]}"#;
+    let with_nulls = Problem::from_json(full).unwrap();
+    assert_eq!(with_nulls, Problem::from_json(bare).unwrap());
+    assert_eq!(with_nulls.demands[0].priority, 1);
+    assert_eq!(with_nulls.options, farmhand::Options::default());
+    let options_null = format!(r#"{}, "options": null}}"#, bare.strip_suffix('}').unwrap());
+    assert_eq!(Problem::from_json(&options_null).unwrap(), with_nulls);
+    // Not for required fields.
+    for (field, null) in [
+        (r#""id": "w""#, r#""id": null"#),
+        (r#""workers_per_day": 1"#, r#""workers_per_day": null"#),
+        (
+            r#""availability": [{"start": "2026-01-05", "end": "2026-01-06"}]"#,
+            r#""availability": null"#,
+        ),
+    ] {
+        let text = bare.replacen(field, null, 1);
+        assert_ne!(text, bare);
+        let err = farmhand::parse_json::<Problem>(&text).unwrap_err();
+        assert!(err.first().message.ends_with("got null"), "{field}: {err}");
+    }
+}
+
 /// One way of breaking a field of the base problem with an arbitrary value.
 #[derive(Debug, Clone)]
 enum Mutation {
