@@ -432,6 +432,11 @@ fn placeholder(message: &str) -> Option<Value> {
 /// serde's wording, in the words of the format: "expected a number, got the
 /// string "35.9"" rather than "invalid type: string "35.9", expected f64".
 fn plain(message: &str) -> String {
+    // serde reads a struct from a list too, by position, and says so in
+    // its own terms when the list is too short.
+    if message.starts_with("invalid length ") && message.contains(", expected struct ") {
+        return "expected an object {...}, got a list".to_owned();
+    }
     let rest =
         message.strip_prefix("invalid type: ").or_else(|| message.strip_prefix("invalid value: "));
     let Some((got, expected)) = rest.and_then(|r| r.split_once(", expected ")) else {
@@ -709,6 +714,49 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Text edited at random (JSON-ish pieces put in, bytes taken out):
+        /// never a panic, an error exactly when serde errs, and the first
+        /// error where serde puts it.
+        #[test]
+        fn edited_text_errs_as_serde_does(
+            seed in 0u64..50,
+            edits in proptest::collection::vec(
+                (proptest::prelude::any::<proptest::sample::Index>(), 0usize..12), 1..6),
+        ) {
+            const PIECES: [&str; 11] =
+                ["null", "[", "]", "{", "}", ",", "\"x\"", "1.5", "-3", "true", ":"];
+            let problem = crate::generate::generate(crate::generate::Preset::Tiny, seed);
+            let mut text = serde_json::to_string(&problem).unwrap().into_bytes();
+            for (at, piece) in edits {
+                let at = at.index(text.len());
+                match PIECES.get(piece) {
+                    Some(p) => {
+                        text.splice(at..at, p.bytes());
+                    }
+                    None => {
+                        text.remove(at);
+                    }
+                }
+            }
+            let serde = serde_json::from_slice::<Problem>(&text);
+            let utf8 = std::str::from_utf8(&text).is_ok();
+            match parse_json_slice::<Problem>(&text) {
+                Ok(ours) => proptest::prop_assert_eq!(Some(ours), serde.ok()),
+                // Not UTF-8: one error of ours, placed at the first bad byte.
+                Err(err) if !utf8 => proptest::prop_assert_eq!(err.errors.len(), 1),
+                Err(err) => {
+                    let serde_err = serde.unwrap_err();
+                    proptest::prop_assert!(!err.errors.is_empty());
+                    proptest::prop_assert_eq!(err.first().line, Some(serde_err.line()));
+                    proptest::prop_assert_eq!(err.first().column, Some(serde_err.column()));
+                }
+            }
+        }
+    }
+
     #[test]
     fn plain_words_for_serde_messages() {
         for (serde, plain_text) in [
@@ -719,6 +767,10 @@ mod tests {
                 "expected an object {...}, got a list",
             ),
             ("unknown field `x`, expected `a`", "unknown field `x`, expected `a`"),
+            (
+                "invalid length 0, expected struct Problem with 6 elements",
+                "expected an object {...}, got a list",
+            ),
         ] {
             assert_eq!(plain(serde), plain_text);
         }
