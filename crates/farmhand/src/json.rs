@@ -21,7 +21,7 @@
 //! - Every error is a real one: a placeholder put in place of a bad value is
 //!   never reported, and a field this pass removed is never reported missing.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::de::DeserializeOwned;
@@ -119,13 +119,27 @@ impl fmt::Display for JsonErrors {
     }
 }
 
-/// Parses `text` into `T`, listing every error found when it does not fit.
+/// Parses `text` into `T`, one of the format's object types (a problem, a
+/// solution, a request body), listing every error found when it does not
+/// fit. A document that is a list is refused: serde would read a struct
+/// from a list by position, which the format does not allow.
 pub fn parse_json<T: DeserializeOwned>(text: &str) -> Result<T, JsonErrors> {
-    let err = match serde_json::from_str::<T>(text) {
-        Ok(value) => return Ok(value),
-        Err(err) => err,
-    };
-    Err(explain::<T>(text, &err))
+    let parsed = serde_json::from_str::<T>(text);
+    let body = text.trim_start_matches([' ', '\t', '\n', '\r']);
+    if body.starts_with('[') {
+        let before = &text[..text.len() - body.len()];
+        let line = 1 + before.matches('\n').count();
+        let column = 1 + before.rsplit('\n').next().map_or(0, str::len);
+        let error = JsonError {
+            path: String::new(),
+            message: "expected an object {...}, got a list".to_owned(),
+            kind: JsonErrorKind::Data,
+            line: Some(line),
+            column: Some(column),
+        };
+        return Err(JsonErrors { errors: vec![error], truncated: false });
+    }
+    parsed.map_err(|err| explain::<T>(text, &err))
 }
 
 /// [`parse_json`] on bytes: text that is not UTF-8 is one syntax error at
@@ -164,19 +178,17 @@ fn explain<T: DeserializeOwned>(text: &str, err: &serde_json::Error) -> JsonErro
     let mut errors = vec![first.clone()];
     let mut truncated = false;
     if first.kind == JsonErrorKind::Data {
-        if let Ok(mut value) = serde_json::from_str::<Value>(text) {
-            let mut found = Vec::new();
-            collect::<T>(&mut value, &mut found);
-            for more in found {
-                if more.path == first.path && more.message == first.message {
-                    continue;
-                }
-                if errors.len() == MAX_JSON_ERRORS {
-                    truncated = true;
-                    break;
-                }
-                errors.push(more);
+        let mut found = Vec::new();
+        collect::<T>(text, &mut found);
+        for more in found {
+            if more.path == first.path && more.message == first.message {
+                continue;
             }
+            if errors.len() == MAX_JSON_ERRORS {
+                truncated = true;
+                break;
+            }
+            errors.push(more);
         }
     }
     JsonErrors { errors, truncated }
@@ -246,58 +258,95 @@ fn path_string(steps: &[Step]) -> String {
     out
 }
 
-/// Finds the errors of a document that fails to be a `T`. The top-level
-/// fields that are not arrays are checked first (and set right), then each
-/// element of each top-level array beside them, so one element's error
-/// never hides another's and the work stays linear in the document.
-fn collect<T: DeserializeOwned>(value: &mut Value, out: &mut Vec<JsonError>) {
-    let Value::Object(top) = value else {
-        settle::<T>(value, &[], None, out);
+/// The most text of one value (a top-level field, or one element of a
+/// top-level list) read as a [`Value`] to look for errors: a `Value` takes
+/// up to about 90 times its text, so a pathological body stays bounded
+/// (about 20 MB at most at a time). A larger value is not looked into.
+const LOOK_MAX: usize = 256 * 1024;
+
+/// Finds the errors of a document that fails to be a `T`. Only the top
+/// level is split, as borrowed slices of the text: each element of each
+/// top-level list is read as a [`Value`] and tried on its own in a document
+/// of just that one-element list, so one element's error never hides
+/// another's, the work stays linear and the memory bounded; the other
+/// top-level fields, with every list emptied, are tried last.
+fn collect<T: DeserializeOwned>(text: &str, out: &mut Vec<JsonError>) {
+    use serde_json::value::RawValue;
+    let Ok(top) = serde_json::from_str::<BTreeMap<String, &RawValue>>(text) else {
+        // Not an object at the top.
+        if text.len() <= LOOK_MAX {
+            if let Ok(mut value) = serde_json::from_str::<Value>(text) {
+                settle::<T>(&mut value, &[], None, BTreeSet::new(), out);
+            }
+        }
         return;
     };
-    let keys: Vec<String> = top
-        .iter()
-        .filter(|(_, v)| matches!(v, Value::Array(items) if !items.is_empty()))
-        .map(|(k, _)| k.clone())
-        .collect();
-    let arrays: Vec<(String, Vec<Value>)> = keys
-        .into_iter()
-        .map(|k| {
-            let items = match top.get_mut(&k).map(Value::take) {
-                Some(Value::Array(items)) => items,
-                _ => unreachable!("the key was picked for its array"),
-            };
-            top.insert(k.clone(), Value::Array(Vec::new()));
-            (k, items)
-        })
-        .collect();
-    settle::<T>(value, &[], None, out);
-    for (key, items) in arrays {
+    let mut rest = serde_json::Map::new();
+    let mut unread = BTreeSet::new();
+    let mut lists = Vec::new();
+    for (key, raw) in top {
+        let json = raw.get();
+        if json.starts_with('[') {
+            rest.insert(key.clone(), Value::Array(Vec::new()));
+            lists.push((key, raw));
+        } else if json.len() <= LOOK_MAX {
+            if let Ok(value) = serde_json::from_str::<Value>(json) {
+                rest.insert(key, value);
+            }
+        } else {
+            // Too large to look into: left out, and not missed.
+            unread.insert((Vec::new(), key));
+        }
+    }
+    let mut rest = Value::Object(rest);
+    settle::<T>(&mut rest, &[], None, unread, out);
+    for (key, raw) in lists {
+        let Ok(items) = serde_json::from_str::<Vec<&RawValue>>(raw.get()) else { continue };
         let prefix = [Step::Key(key.clone()), Step::Index(0)];
+        let alone = |items: Vec<Value>| {
+            let mut doc = serde_json::Map::new();
+            doc.insert(key.clone(), Value::Array(items));
+            Value::Object(doc)
+        };
+        // A field the type does not have: reported once, above.
+        if let Err(err) = serde_path_to_error::deserialize::<_, T>(&alone(Vec::new())) {
+            if segments(err.path()) == prefix[..1] {
+                continue;
+            }
+        }
         for (i, item) in items.into_iter().enumerate() {
             if out.len() > MAX_JSON_ERRORS {
                 return;
             }
-            value[&key] = Value::Array(vec![item]);
-            settle::<T>(value, &prefix, Some(i), out);
+            if item.get().len() > LOOK_MAX {
+                continue;
+            }
+            let Ok(item) = serde_json::from_str::<Value>(item.get()) else { continue };
+            let mut doc = alone(vec![item]);
+            settle::<T>(&mut doc, &prefix, Some(i), BTreeSet::new(), out);
         }
-        value[&key] = Value::Array(Vec::new());
     }
 }
 
 /// Deserialises `value` as a `T` again and again, recording each error
-/// under `prefix` (the element at index 0 of a one-element array standing
+/// under `prefix` (the element at index 0 of a one-element list standing
 /// for element `index` of the real one) and setting its value aside, until
-/// it parses or an error cannot be got past.
+/// it parses or an error cannot be got past. A missing field is made up
+/// (and whatever the made-up value lacks in turn, silently), so the fields
+/// after it are still looked at. `removed` holds fields taken out before:
+/// never reported missing.
 fn settle<T: DeserializeOwned>(
     value: &mut Value,
     prefix: &[Step],
     index: Option<usize>,
+    mut removed: BTreeSet<(Vec<Step>, String)>,
     out: &mut Vec<JsonError>,
 ) {
-    let mut removed: BTreeSet<(Vec<Step>, String)> = BTreeSet::new();
-    // Each round removes or replaces one value, so this is only a backstop.
-    for _ in 0..10_000 {
+    // Values this pass made up: errors inside them are its own.
+    let mut made: Vec<Vec<Step>> = Vec::new();
+    // Each round removes, replaces or makes up one value, and made-up
+    // values are small, so this is a backstop against a pathological one.
+    for _ in 0..2_000 {
         let err = match serde_path_to_error::deserialize::<_, T>(&*value) {
             Ok(_) => return,
             Err(err) => err,
@@ -308,16 +357,26 @@ fn settle<T: DeserializeOwned>(
             return;
         }
         let message = err.inner().to_string();
+        let own = made.iter().any(|m| steps.starts_with(m));
         if let Some(field) = quoted_field(&message, "missing field `") {
-            // A required field is absent: it cannot be made up, so nothing
-            // more is learnt from this element. Unless this pass removed it.
-            if !removed.contains(&(steps.clone(), field)) {
+            if !own && !removed.contains(&(steps.clone(), field.clone())) {
                 out.push(data_error(&steps, prefix, index, &message));
             }
-            return;
+            let mut at = steps.clone();
+            at.push(Step::Key(field));
+            if !make_up::<T>(value, &at) {
+                return;
+            }
+            made.push(at);
+            continue;
         }
-        out.push(data_error(&steps, prefix, index, &message));
-        if out.len() > MAX_JSON_ERRORS || !set_aside(value, &steps, &message, &mut removed) {
+        if !own {
+            out.push(data_error(&steps, prefix, index, &message));
+            if out.len() > MAX_JSON_ERRORS {
+                return;
+            }
+        }
+        if !set_aside::<T>(value, &steps, &message, &mut removed, &mut made) {
             return;
         }
     }
@@ -343,17 +402,65 @@ fn quoted_field(message: &str, lead: &str) -> Option<String> {
     rest.split_once('`').map(|(name, _)| name.to_owned())
 }
 
+/// Puts a value at `at` (a key of an object, or an element of a list) that
+/// `T` takes there: the first of a string, a number, a list, an object and
+/// a boolean that is not refused for its type where it stands (an object
+/// that lacks fields is fine: those are made up next). False, with the
+/// place as it was, when none is taken.
+fn make_up<T: DeserializeOwned>(root: &mut Value, at: &[Step]) -> bool {
+    let Some((last, parent)) = at.split_last() else { return false };
+    let candidates = [
+        Value::from(""),
+        Value::from(0),
+        Value::Array(Vec::new()),
+        Value::Object(serde_json::Map::new()),
+        Value::Bool(false),
+    ];
+    let before = reach(root, parent).and_then(|p| match (p, last) {
+        (Value::Object(map), Step::Key(key)) => Some(map.get(key).cloned()),
+        (Value::Array(items), Step::Index(i)) => items.get(*i).cloned().map(Some),
+        _ => None,
+    });
+    let Some(before) = before else { return false };
+    let put = |root: &mut Value, v: Option<Value>| match (reach(root, parent), last, v) {
+        (Some(Value::Object(map)), Step::Key(key), Some(v)) => {
+            map.insert(key.clone(), v);
+        }
+        (Some(Value::Object(map)), Step::Key(key), None) => {
+            map.remove(key);
+        }
+        (Some(Value::Array(items)), Step::Index(i), Some(v)) => items[*i] = v,
+        _ => {}
+    };
+    for candidate in candidates {
+        put(root, Some(candidate));
+        match serde_path_to_error::deserialize::<_, T>(&*root) {
+            Ok(_) => return true,
+            Err(err) => {
+                let refused = segments(err.path()) == at
+                    && quoted_field(&err.inner().to_string(), "missing field `").is_none();
+                if !refused {
+                    return true;
+                }
+            }
+        }
+    }
+    put(root, before);
+    false
+}
+
 /// Gets the value at `steps` out of the way of the next try: an unknown
 /// field is removed; a value of the wrong type is replaced by a plain one
-/// of the type expected, or, when no plain one fits, removed (the field may
-/// be optional; if it is required, its absence is not reported) or, in a
-/// list, cut off with the elements after it. False when nothing could be
-/// done.
-fn set_aside(
+/// of the type expected, or by one made up ([`make_up`]); failing that it
+/// is removed (the field may be optional; if it is required, its absence
+/// is not reported) or, in a list, cut off with the elements after it.
+/// False when nothing could be done.
+fn set_aside<T: DeserializeOwned>(
     root: &mut Value,
     steps: &[Step],
     message: &str,
     removed: &mut BTreeSet<(Vec<Step>, String)>,
+    made: &mut Vec<Vec<Step>>,
 ) -> bool {
     // serde_path_to_error puts an unknown field's key at the end of the
     // path; older versions stop at the object. Name it from the message.
@@ -366,36 +473,33 @@ fn set_aside(
         (None, Some(last)) => (&steps[..steps.len() - 1], last.clone()),
         (None, None) => return false,
     };
+    if unknown.is_none() {
+        if let Some(p) = placeholder(message) {
+            if let Some(slot) = reach(root, steps) {
+                *slot = p;
+                return true;
+            }
+        }
+        if make_up::<T>(root, steps) {
+            made.push(steps.to_vec());
+            return true;
+        }
+    }
     let Some(parent) = reach(root, parent_steps) else { return false };
-    let placeholder = if unknown.is_some() { None } else { placeholder(message) };
     match (parent, last) {
         (Value::Object(map), Step::Key(key)) => {
-            match placeholder {
-                Some(p) => {
-                    map.insert(key, p);
-                }
-                None => {
-                    if map.remove(&key).is_none() {
-                        return false;
-                    }
-                    removed.insert((parent_steps.to_vec(), key));
-                }
+            if map.remove(&key).is_none() {
+                return false;
             }
+            removed.insert((parent_steps.to_vec(), key));
             true
         }
-        (Value::Array(items), Step::Index(i)) if i < items.len() => match placeholder {
-            Some(p) => {
-                items[i] = p;
-                true
-            }
-            // Removing it alone would shift the later elements' paths, so
-            // the list is cut short here: the fields after it still get
-            // checked, the later elements (likely wrong alike) do not.
-            None => {
-                items.truncate(i);
-                true
-            }
-        },
+        // Removing it alone would shift the later elements' paths, so the
+        // list is cut short here: the fields after it are still looked at.
+        (Value::Array(items), Step::Index(i)) if i < items.len() => {
+            items.truncate(i);
+            true
+        }
         _ => false,
     }
 }
@@ -538,9 +642,9 @@ mod tests {
     }
 
     #[test]
-    fn a_bad_list_element_does_not_hide_the_fields_after_it() {
-        // Dates where ranges belong: the list is cut at the first, and the
-        // field after it is still checked.
+    fn a_bad_list_element_does_not_hide_the_others_or_the_fields_after_it() {
+        // Dates where ranges belong: each is reported (a made-up range
+        // stands in for it), and the field after the list is still checked.
         let text = r#"{"workers": [{"id": "a", "location": {"lat": 0, "lon": 0},
             "availability": ["2026-04-01", "2026-04-02"], "max_days": "3"}], "demands": []}"#;
         let err = errors(text);
@@ -554,11 +658,82 @@ mod tests {
                     "expected an object {...}, got the string \"2026-04-01\""
                 ),
                 (
+                    "workers[0].availability[1]",
+                    "expected an object {...}, got the string \"2026-04-02\""
+                ),
+                (
                     "workers[0].max_days",
                     "expected a whole number, got the string \"3\"; write the number without quotes"
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn every_missing_field_is_reported_and_nothing_made_up_is() {
+        let err = errors("{}");
+        let found: Vec<(&str, &str)> =
+            err.errors.iter().map(|e| (e.path.as_str(), e.message.as_str())).collect();
+        assert_eq!(found, [("", "missing field `workers`"), ("", "missing field `demands`")]);
+        // A location without its longitude, then a wrong type after it.
+        let text = r#"{"workers": [{"id": "w", "location": {"lat": 1}, "max_travel_km": "x",
+            "availability": [1, 2, 3]}, {}], "demands": []}"#;
+        let err = errors(text);
+        let mut found: Vec<(&str, &str)> =
+            err.errors.iter().map(|e| (e.path.as_str(), e.message.as_str())).collect();
+        found.sort_unstable();
+        assert_eq!(
+            found,
+            [
+                ("workers[0].availability[0]", "expected an object {...}, got the number 1"),
+                ("workers[0].availability[1]", "expected an object {...}, got the number 2"),
+                ("workers[0].availability[2]", "expected an object {...}, got the number 3"),
+                ("workers[0].location", "missing field `lon`"),
+                (
+                    "workers[0].max_travel_km",
+                    "expected a number, got the string \"x\"; write the number without quotes"
+                ),
+                ("workers[1]", "missing field `availability`"),
+                ("workers[1]", "missing field `id`"),
+                ("workers[1]", "missing field `location`"),
+            ],
+            "{err:#?}"
+        );
+    }
+
+    #[test]
+    fn a_list_at_the_top_is_refused_at_its_place() {
+        for text in ["[1, 2]", "\n  [[], []]"] {
+            let err = errors(text);
+            assert_eq!(err.errors.len(), 1);
+            assert_eq!(err.first().message, "expected an object {...}, got a list");
+        }
+        let err = errors("\n  [[], []]");
+        assert_eq!((err.first().line, err.first().column), (Some(2), Some(3)));
+    }
+
+    #[test]
+    fn large_bodies_are_looked_into_a_bounded_piece_at_a_time() {
+        // A huge list under a field the problem does not have: one error,
+        // its elements never read one by one.
+        let junk = vec![r#"{"a": 1}"#; 200_000].join(",");
+        let err = errors(&format!(r#"{{"junk": [{junk}], "workers": [], "demands": []}}"#));
+        let paths: Vec<&str> = err.errors.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["junk"]);
+        // An element larger than LOOK_MAX is not looked into; the others are.
+        let big = format!(
+            r#"{{"id": "big", "location": {{"lat": "x", "lon": 0}}, "availability": [],
+                "excluded_farms": [{}]}}"#,
+            vec!["\"f\""; LOOK_MAX / 4].join(",")
+        );
+        let text = format!(
+            r#"{{"workers": [{big}, {{"id": 5, "location": {{"lat": 0, "lon": 0}}, "availability": []}}],
+                "demands": []}}"#
+        );
+        let err = errors(&text);
+        let paths: Vec<&str> = err.errors.iter().map(|e| e.path.as_str()).collect();
+        // The first error is the streaming parser's, found anyway.
+        assert_eq!(paths, ["workers[0].location.lat", "workers[1].id"]);
     }
 
     #[test]
@@ -585,8 +760,9 @@ mod tests {
         );
         let err = errors(&text);
         let paths: Vec<&str> = err.errors.iter().map(|e| e.path.as_str()).collect();
-        assert_eq!(paths, ["workers[1]", "options.share_shortage"], "{err:#?}");
+        assert_eq!(paths, ["workers[1]", "options.share_shortage", "workers[1]"], "{err:#?}");
         assert_eq!(err.errors[0].message, "missing field `location`");
+        assert_eq!(err.errors[2].message, "missing field `availability`");
     }
 
     #[test]
@@ -747,6 +923,10 @@ mod tests {
                 Ok(ours) => proptest::prop_assert_eq!(Some(ours), serde.ok()),
                 // Not UTF-8: one error of ours, placed at the first bad byte.
                 Err(err) if !utf8 => proptest::prop_assert_eq!(err.errors.len(), 1),
+                // A list at the top: refused at its place, whatever serde says.
+                Err(err) if text.trim_ascii_start().starts_with(b"[") => {
+                    proptest::prop_assert_eq!(&err.first().message, "expected an object {...}, got a list");
+                }
                 Err(err) => {
                     let serde_err = serde.unwrap_err();
                     proptest::prop_assert!(!err.errors.is_empty());
