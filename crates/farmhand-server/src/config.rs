@@ -117,9 +117,15 @@ impl ServeArgs {
         let api_token = match &self.api_token {
             // An empty token is almost always a deployment mistake; refusing
             // to start fails closed instead of silently serving without auth.
-            Some(token) if token.is_empty() => {
+            Some(token) if token.trim().is_empty() => {
                 anyhow::bail!("FARMHAND_API_TOKEN is set but empty; unset it to turn auth off")
             }
+            // Header values reach the server trimmed, so no client could
+            // ever send such a token.
+            Some(token) if token.trim() != token => anyhow::bail!(
+                "FARMHAND_API_TOKEN begins or ends with white space, which no client can send; \
+                 remove it"
+            ),
             other => other.clone(),
         };
         Ok(Config {
@@ -163,6 +169,23 @@ fn parse_size(text: &str) -> Result<usize, String> {
 #[cfg(test)]
 mod tests {
     use super::parse_size;
+
+    #[test]
+    fn a_token_no_client_can_send_is_refused_at_start() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            serve: super::ServeArgs,
+        }
+        let with = |token: &str| {
+            Cli::try_parse_from(["farmhand-server", "--api-token", token]).unwrap().serve.config()
+        };
+        assert!(with("s3cret").is_ok());
+        for bad in ["", "   ", "s3cret ", " s3cret", "s3cret\t"] {
+            assert!(with(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn sizes_parse_with_binary_suffixes() {

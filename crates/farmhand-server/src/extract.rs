@@ -23,7 +23,18 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Json<T> {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         check_content_type(req.headers())?;
         let limit = state.config().body_limit;
-        let bytes = Bytes::from_request(req, state).await.map_err(|r| bytes_rejection(r, limit))?;
+        // The request timeout covers the upload too: a client that stalls
+        // must not hold its place among the admitted requests for ever.
+        let timeout = state.config().request_timeout;
+        let bytes = match tokio::time::timeout(timeout, Bytes::from_request(req, state)).await {
+            Ok(read) => read.map_err(|r| bytes_rejection(r, limit))?,
+            Err(_) => {
+                return Err(ApiError::BadRequest(format!(
+                    "the body did not arrive within the request timeout of {} s",
+                    timeout.as_secs()
+                )))
+            }
+        };
         parse(&bytes).map(Json)
     }
 }

@@ -21,13 +21,21 @@ pub(crate) async fn require_token(
         let given = req
             .headers()
             .get(header::AUTHORIZATION)
-            .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "))
+            .and_then(|v| bearer_token(v.as_bytes()))
             .unwrap_or_default();
         if !bool::from(given.ct_eq(expected.as_bytes())) {
             return ApiError::Unauthorized.into_response();
         }
     }
     next.run(req).await
+}
+
+/// The token of an `Authorization: Bearer <token>` header. The scheme's
+/// name is case-insensitive (RFC 9110, section 11.1), the token is not.
+fn bearer_token(value: &[u8]) -> Option<&[u8]> {
+    let space = value.iter().position(|&b| b == b' ')?;
+    let (scheme, rest) = value.split_at(space);
+    scheme.eq_ignore_ascii_case(b"Bearer").then(|| rest.trim_ascii_start())
 }
 
 /// Counts every request by route template (never the raw path, which would
@@ -57,4 +65,19 @@ pub(crate) async fn record_metrics(
         }
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn the_scheme_is_any_case_and_the_token_exact() {
+        assert_eq!(bearer_token(b"Bearer s3cret"), Some(&b"s3cret"[..]));
+        assert_eq!(bearer_token(b"bearer s3cret"), Some(&b"s3cret"[..]));
+        assert_eq!(bearer_token(b"BEARER  s3cret"), Some(&b"s3cret"[..]));
+        assert_eq!(bearer_token(b"Basic s3cret"), None);
+        assert_eq!(bearer_token(b"Bearers3cret"), None);
+        assert_eq!(bearer_token(b"Bearer S3CRET"), Some(&b"S3CRET"[..]));
+    }
 }

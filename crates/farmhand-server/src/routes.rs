@@ -7,7 +7,8 @@ use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -290,6 +291,22 @@ pub(crate) async fn submit_job(
     Ok(response)
 }
 
+/// The `{id}` of a job route. An id that cannot be one (not UTF-8 once
+/// decoded) is no job: 404 in the JSON shape, as for any unknown id, not
+/// axum's plain-text 400.
+pub(crate) struct JobId(pub(crate) String);
+
+impl FromRequestParts<AppState> for JobId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(id)) => Ok(JobId(id)),
+            Err(_) => Err(ApiError::JobNotFound),
+        }
+    }
+}
+
 /// A job's status and progress.
 #[utoipa::path(
     get, path = "/v1/jobs/{id}", tag = "jobs",
@@ -303,7 +320,7 @@ pub(crate) async fn submit_job(
 )]
 pub(crate) async fn job_status(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    JobId(id): JobId,
 ) -> Result<Json<JobStatus>, ApiError> {
     let job = state.jobs().get(&id).ok_or(ApiError::JobNotFound)?;
     Ok(Json(job.status()))
@@ -323,7 +340,7 @@ pub(crate) async fn job_status(
 )]
 pub(crate) async fn cancel_job(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    JobId(id): JobId,
 ) -> Result<Json<JobStatus>, ApiError> {
     let job = state.jobs().get(&id).ok_or(ApiError::JobNotFound)?;
     let status = job.cancel()?;
@@ -345,7 +362,7 @@ pub(crate) async fn cancel_job(
 )]
 pub(crate) async fn job_solution(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    JobId(id): JobId,
 ) -> Result<Response, ApiError> {
     let job = state.jobs().get(&id).ok_or(ApiError::JobNotFound)?;
     match job.solution() {
@@ -370,7 +387,7 @@ pub(crate) async fn job_solution(
 )]
 pub(crate) async fn job_events(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    JobId(id): JobId,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let job = state.jobs().get(&id).ok_or(ApiError::JobNotFound)?;
     let changes = job.subscribe();

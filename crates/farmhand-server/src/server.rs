@@ -71,7 +71,9 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Serves `state` on `listener` until `shutdown` resolves, then lets running
-/// requests finish for up to the configured grace period.
+/// requests finish for up to the configured grace period. Until they have,
+/// the listener stays open, so a new request or a readiness probe gets 503
+/// `shutting_down` rather than a refused connection.
 pub async fn serve_on(
     listener: TcpListener,
     state: AppState,
@@ -82,6 +84,7 @@ pub async fn serve_on(
     let server = axum::serve(listener, app(state.clone())).with_graceful_shutdown(async move {
         shutdown.await;
         on_signal.begin_shutdown();
+        on_signal.admitted_done().await;
     });
     let deadline = async {
         state.shutdown_begun().await;

@@ -90,6 +90,15 @@ impl AppState {
         }
     }
 
+    /// Resolves once no synchronous request holds a place: every admitted
+    /// one has been answered.
+    pub(crate) async fn admitted_done(&self) {
+        let places = self.inner.config.max_concurrent_solves.max(1) + self.inner.config.max_waiting;
+        while self.inner.admission.available_permits() < places {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
     /// True once shutdown has begun.
     pub fn is_shutting_down(&self) -> bool {
         *self.inner.shutdown.borrow()

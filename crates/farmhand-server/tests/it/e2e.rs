@@ -357,6 +357,43 @@ async fn a_slow_match_times_out_with_504_and_stops_the_solver() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_upload_gets_400_at_the_timeout_and_frees_its_place() {
+    let engine = ScriptedEngine::new(Duration::ZERO, 1);
+    // One place in all: the stalled upload holds it until the timeout.
+    let config = Config {
+        request_timeout: Duration::from_millis(300),
+        max_concurrent_solves: 1,
+        max_waiting: 0,
+        ..config()
+    };
+    let server = TestServer::with_engine(config, engine).await;
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    // A plain blocking socket on its own thread: headers, one byte of the
+    // promised thousand, then nothing.
+    let (reply, waited) = tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut stalled = std::net::TcpStream::connect(&addr).unwrap();
+        stalled.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let head = format!(
+            "POST /v1/validate HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+             Content-Length: 1000\r\n\r\n{{"
+        );
+        stalled.write_all(head.as_bytes()).unwrap();
+        let started = Instant::now();
+        let mut reply = vec![0u8; 4096];
+        let n = stalled.read(&mut reply).expect("the server answers the stalled upload");
+        (String::from_utf8_lossy(&reply[..n]).into_owned(), started.elapsed())
+    })
+    .await
+    .unwrap();
+    assert!(reply.starts_with("HTTP/1.1 400"), "{reply}");
+    assert!(reply.contains("request timeout"), "{reply}");
+    assert!(waited >= Duration::from_millis(250), "{waited:?}");
+    // Its place is free again.
+    assert_eq!(server.post_json("/v1/validate", &scripted("w")).await.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn finished_jobs_are_dropped_beyond_the_count() {
     let engine = ScriptedEngine::new(Duration::ZERO, 1);
     let server = TestServer::with_engine(Config { max_finished_jobs: 1, ..config() }, engine).await;
@@ -394,6 +431,20 @@ async fn shutdown_lets_a_request_in_flight_finish() {
     engine.wait_started(2).await;
     let base = server.base.clone();
     server.trigger_shutdown();
+    let begun = Instant::now();
+    while !server.state.is_shutting_down() {
+        assert!(begun.elapsed() < Duration::from_secs(5), "shutdown never began");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // While the request runs, the server still answers: not ready, no new work.
+    let fresh = reqwest::Client::new();
+    let ready = fresh.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 503);
+    let refused =
+        fresh.post(format!("{base}/v1/validate")).json(&scripted("w")).send().await.unwrap();
+    assert_eq!(refused.status(), 503);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"], "shutting_down");
     let response = in_flight.await.unwrap();
     assert_eq!(response.status(), 200);
     let _: Solution = response.json().await.unwrap();

@@ -126,6 +126,22 @@ async fn every_wrong_type_is_a_detail() {
 }
 
 #[tokio::test]
+async fn a_job_id_that_is_not_text_is_no_job_in_json() {
+    for (method, path) in [
+        (Method::GET, "/v1/jobs/%FF"),
+        (Method::GET, "/v1/jobs/%FF/events"),
+        (Method::GET, "/v1/jobs/%FF/solution"),
+        (Method::DELETE, "/v1/jobs/%FF"),
+    ] {
+        let (status, headers, body) =
+            send(router(config()), method, path, None, Body::empty()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(headers[header::CONTENT_TYPE], "application/json");
+        assert_error_shape(&body, "job_not_found");
+    }
+}
+
+#[tokio::test]
 async fn an_unknown_field_is_malformed() {
     let body = r#"{"workers": [], "demands": [], "optoins": {}}"#;
     let (status, _, body) = post(router(config()), "/v1/match", body).await;
