@@ -45,7 +45,8 @@ impl Metrics {
     }
 
     /// Records one solve; `kind` is `sync` or `job`, `outcome` is `ok`,
-    /// `invalid`, `cancelled` or `panic`.
+    /// `invalid`, `cancelled` or `panic`, and for `sync` also `timeout`
+    /// (504) or `abandoned` (the client went away first).
     pub(crate) fn record_solve(&self, kind: &'static str, outcome: &'static str, took: Duration) {
         let secs = took.as_secs_f64();
         let mut inner = self.lock();

@@ -153,6 +153,9 @@ pub(crate) async fn match_problem(
     let timeout = state.config().request_timeout;
     let cancel = Arc::new(AtomicBool::new(false));
     let _cancel_on_drop = CancelOnDrop(Arc::clone(&cancel));
+    // A match the timeout or a gone client cuts short is counted too.
+    let mut unrecorded =
+        Unrecorded { state: &state, started: Instant::now(), outcome: "abandoned" };
     let work = async {
         let slots = state.solve_slots();
         let permit = slots
@@ -177,14 +180,37 @@ pub(crate) async fn match_problem(
         response
     };
     let result = match tokio::time::timeout(timeout, work).await {
-        Ok(result) => result,
+        Ok(result) => {
+            unrecorded.outcome = "";
+            result
+        }
         Err(_) => {
             cancel.store(true, Ordering::Relaxed);
+            unrecorded.outcome = "timeout";
             Err(ApiError::Timeout(timeout))
         }
     };
+    drop(unrecorded);
     drop(admitted);
     result
+}
+
+/// Records a synchronous match that ended without recording itself: cut
+/// short by the timeout (`timeout`), or dropped when its client went away
+/// (`abandoned`, the outcome it starts with). An empty outcome records
+/// nothing: the match recorded itself.
+struct Unrecorded<'a> {
+    state: &'a AppState,
+    started: Instant,
+    outcome: &'static str,
+}
+
+impl Drop for Unrecorded<'_> {
+    fn drop(&mut self) {
+        if !self.outcome.is_empty() {
+            self.state.metrics().record_solve("sync", self.outcome, self.started.elapsed());
+        }
+    }
 }
 
 /// Validate a problem without solving it.

@@ -354,6 +354,13 @@ async fn a_slow_match_times_out_with_504_and_stops_the_solver() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"], "timeout");
     engine.wait_cancelled(1).await;
+    // The metrics count it.
+    let metrics = server.get("/metrics").await.text().await.unwrap();
+    assert!(
+        metrics
+            .contains(r#"farmhand_solve_duration_seconds_count{kind="sync",outcome="timeout"} 1"#),
+        "{metrics}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
