@@ -417,12 +417,21 @@ pub(crate) async fn job_events(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let job = state.jobs().get(&id).ok_or(ApiError::JobNotFound)?;
     let changes = job.subscribe();
-    // The state is (receiver, job, the status last sent); None ends the stream.
-    let first: Option<(_, _, Option<JobState>)> = Some((changes, job, None));
+    // The state is (receiver, job, the status last sent, when); None ends
+    // the stream.
+    let first: Option<(_, _, Option<JobState>, Instant)> =
+        Some((changes, job, None, Instant::now()));
     let stream = futures_util::stream::unfold(first, |next| async move {
-        let (mut changes, job, last) = next?;
-        if last.is_some() && changes.changed().await.is_err() {
-            return None;
+        let (mut changes, job, last, sent) = next?;
+        if let Some(last) = last {
+            if changes.changed().await.is_err() {
+                return None;
+            }
+            // Progress alone waits its turn, and the changes meanwhile fold
+            // into one event: a long search reports thousands of dates.
+            if changes.borrow().state == last {
+                tokio::time::sleep_until((sent + PROGRESS_EVERY).into()).await;
+            }
         }
         let snapshot = changes.borrow_and_update().clone();
         let status = job.render(&snapshot);
@@ -430,11 +439,20 @@ pub(crate) async fn job_events(
         // A JobStatus always serialises.
         let data = serde_json::to_string(&status).unwrap_or_default();
         let event = Event::default().event(name).data(data);
-        let next = (!snapshot.state.is_finished()).then_some((changes, job, Some(snapshot.state)));
+        let next = (!snapshot.state.is_finished()).then_some((
+            changes,
+            job,
+            Some(snapshot.state),
+            Instant::now(),
+        ));
         Some((Ok(event), next))
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
+
+/// At most one `progress` event per this long on a job's event stream (a
+/// change of status is sent at once).
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// Liveness: answers while the process serves at all.
 #[utoipa::path(get, path = "/healthz", tag = "ops",

@@ -308,6 +308,27 @@ async fn a_queued_job_can_be_cancelled_before_it_runs() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_events_are_at_most_ten_a_second() {
+    // About 500 progress reports in one second.
+    let engine = ScriptedEngine::new(Duration::from_secs(1), 1000);
+    let server = TestServer::with_engine(config(), engine).await;
+    let job: Value = server.post_json("/v1/jobs", &scripted("w")).await.json().await.unwrap();
+    let mut response = server.get(job["events_url"].as_str().unwrap()).await;
+    let mut text = String::new();
+    let read = async {
+        while let Some(chunk) = response.chunk().await.unwrap() {
+            text.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), read).await.expect("the stream ends");
+    let progress = text.matches("event: progress").count();
+    assert!((3..=15).contains(&progress), "{progress} progress events:\n{text}");
+    let last = text.rsplit("event: ").next().unwrap();
+    assert!(last.starts_with("status"), "{last}");
+    assert!(last.contains(r#""dates_done":1000"#), "{last}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_stream_progress_and_the_final_status() {
     let engine = ScriptedEngine::new(Duration::from_millis(400), 8);
     let server = TestServer::with_engine(config(), engine).await;
