@@ -20,7 +20,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::examples;
 use crate::extract::Json;
 use crate::jobs::{self, JobState, JobStatus};
-use crate::state::{Admitted, AppState};
+use crate::state::{Admitted, AppState, Uploading};
 
 /// The answer of `POST /v1/validate`.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -286,6 +286,7 @@ pub(crate) async fn check(
 )]
 pub(crate) async fn submit_job(
     State(state): State<AppState>,
+    _uploading: Uploading,
     Json(problem): Json<Problem>,
 ) -> Result<Response, ApiError> {
     // Jobs are bounded by their own queue, not by the synchronous requests'

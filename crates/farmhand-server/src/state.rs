@@ -27,6 +27,9 @@ struct Inner {
     /// Permits for synchronous requests, running or waiting for a solve:
     /// `max_concurrent_solves + max_waiting`. None left means 503.
     admission: Arc<Semaphore>,
+    /// Permits for job submissions being read and validated at once:
+    /// `max_queued_jobs`. None left means 503, before the body is read.
+    uploads: Arc<Semaphore>,
     /// Permits for solves running on the blocking pool.
     solves: Arc<Semaphore>,
     /// Flips to true once when shutdown begins.
@@ -45,6 +48,7 @@ impl AppState {
         Self {
             inner: Arc::new(Inner {
                 admission: Arc::new(Semaphore::new(solves + config.max_waiting)),
+                uploads: Arc::new(Semaphore::new(config.max_queued_jobs.max(1))),
                 solves: Arc::new(Semaphore::new(solves)),
                 jobs: JobStore::new(&config),
                 config,
@@ -115,6 +119,27 @@ impl AppState {
 /// A place among the synchronous requests the service takes on; extracting it
 /// fails with 503 when none is left, before the body is read.
 pub(crate) struct Admitted(#[allow(dead_code)] pub(crate) OwnedSemaphorePermit);
+
+/// A place among the job submissions being read and validated: extracting
+/// it fails with 503 when the job queue is full or too many submissions are
+/// already on their way in, before the body is read. Without it, a flood of
+/// large submissions would all be held in memory at once.
+pub(crate) struct Uploading(#[allow(dead_code)] pub(crate) OwnedSemaphorePermit);
+
+impl FromRequestParts<AppState> for Uploading {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if state.is_shutting_down() {
+            return Err(ApiError::ShuttingDown);
+        }
+        state.jobs().check_room()?;
+        Arc::clone(&state.inner.uploads)
+            .try_acquire_owned()
+            .map(Uploading)
+            .map_err(|_| ApiError::Overloaded)
+    }
+}
 
 impl FromRequestParts<AppState> for Admitted {
     type Rejection = ApiError;

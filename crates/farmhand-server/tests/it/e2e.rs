@@ -395,30 +395,68 @@ async fn a_stalled_upload_gets_400_at_the_timeout_and_frees_its_place() {
         ..config()
     };
     let server = TestServer::with_engine(config, engine).await;
+    let (reply, waited) = stall_upload(&server, "/v1/validate").await.unwrap();
+    assert!(reply.starts_with("HTTP/1.1 400"), "{reply}");
+    assert!(reply.contains("request timeout"), "{reply}");
+    assert!(waited >= Duration::from_millis(250), "{waited:?}");
+    // Its place is free again.
+    assert_eq!(server.post_json("/v1/validate", &scripted("w")).await.status(), 200);
+}
+
+/// Sends the headers of a POST promising a thousand bytes, then one byte,
+/// then nothing, on a plain blocking socket on its own thread; the handle
+/// gives the server's reply and how long it took.
+fn stall_upload(server: &TestServer, path: &str) -> tokio::task::JoinHandle<(String, Duration)> {
     let addr = server.base.trim_start_matches("http://").to_owned();
-    // A plain blocking socket on its own thread: headers, one byte of the
-    // promised thousand, then nothing.
-    let (reply, waited) = tokio::task::spawn_blocking(move || {
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Content-Length: 1000\r\n\r\n{{"
+    );
+    tokio::task::spawn_blocking(move || {
         use std::io::{Read, Write};
         let mut stalled = std::net::TcpStream::connect(&addr).unwrap();
         stalled.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        let head = format!(
-            "POST /v1/validate HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
-             Content-Length: 1000\r\n\r\n{{"
-        );
         stalled.write_all(head.as_bytes()).unwrap();
         let started = Instant::now();
         let mut reply = vec![0u8; 4096];
         let n = stalled.read(&mut reply).expect("the server answers the stalled upload");
         (String::from_utf8_lossy(&reply[..n]).into_owned(), started.elapsed())
     })
-    .await
-    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn job_uploads_are_bounded_before_their_bodies_are_read() {
+    let engine = ScriptedEngine::new(Duration::ZERO, 1);
+    let config =
+        Config { request_timeout: Duration::from_millis(1500), max_queued_jobs: 1, ..config() };
+    let server = TestServer::with_engine(config, engine).await;
+    let stalled = stall_upload(&server, "/v1/jobs");
+    // Once the stalled upload holds the one place, the next is refused
+    // before its body is read. A broken body probes it without making a
+    // job: 400 while the place is free, 503 once it is held.
+    let begun = Instant::now();
+    loop {
+        let probe = server
+            .client
+            .post(server.url("/v1/jobs"))
+            .header("content-type", "application/json")
+            .body("{")
+            .send()
+            .await
+            .unwrap();
+        if probe.status() == 503 {
+            let body: Value = probe.json().await.unwrap();
+            assert_eq!(body["error"], "overloaded");
+            break;
+        }
+        assert_eq!(probe.status(), 400);
+        assert!(begun.elapsed() < Duration::from_secs(1), "the upload never held a place");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let (reply, waited) = stalled.await.unwrap();
     assert!(reply.starts_with("HTTP/1.1 400"), "{reply}");
-    assert!(reply.contains("request timeout"), "{reply}");
-    assert!(waited >= Duration::from_millis(250), "{waited:?}");
-    // Its place is free again.
-    assert_eq!(server.post_json("/v1/validate", &scripted("w")).await.status(), 200);
+    assert!(waited >= Duration::from_millis(1400), "{waited:?}");
+    assert_eq!(server.post_json("/v1/jobs", &scripted("w")).await.status(), 202);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
