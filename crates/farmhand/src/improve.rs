@@ -225,8 +225,13 @@ impl DayKey {
     }
 }
 
-/// A date's shortage imbalance (level 2).
-fn imbalance(inst: &Instance, r: &DayResult) -> f64 {
+/// A date's shortage imbalance (level 2); 0 when `share_shortage` is off,
+/// so that the searches across dates, like each date's flow, rank by the
+/// km right after the fill.
+pub(crate) fn imbalance(inst: &Instance, r: &DayResult) -> f64 {
+    if !inst.options.share_shortage {
+        return 0.0;
+    }
     let mut fill: HashMap<u32, u32> = HashMap::new();
     for &(_, d, _) in &r.assignments {
         *fill.entry(d).or_default() += 1;

@@ -991,24 +991,8 @@ pub(crate) fn objective_mm(inst: &Instance, days: &[DayResult]) -> i64 {
 
 /// The same weighted fill and shortage imbalance on a date.
 fn same_levels_1_2(inst: &Instance, a: &DayResult, b: &DayResult) -> bool {
-    let imbalance = |r: &DayResult| {
-        let mut fill: HashMap<u32, u32> = HashMap::new();
-        for &(_, d, _) in &r.assignments {
-            *fill.entry(d).or_default() += 1;
-        }
-        inst.demands
-            .iter()
-            .enumerate()
-            .filter(|(_, dem)| dem.is_active(r.day))
-            .map(|(d, dem)| {
-                let short = f64::from(
-                    dem.per_day.saturating_sub(fill.get(&(d as u32)).copied().unwrap_or(0)),
-                );
-                short * short / f64::from(dem.per_day)
-            })
-            .sum::<f64>()
-    };
-    a.weighted_fill == b.weighted_fill && (imbalance(a) - imbalance(b)).abs() <= 1e-9
+    use improve::imbalance;
+    a.weighted_fill == b.weighted_fill && (imbalance(inst, a) - imbalance(inst, b)).abs() <= 1e-9
 }
 
 /// Every date on its own, in parallel: exact when the problem splits.

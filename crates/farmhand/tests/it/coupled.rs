@@ -203,9 +203,10 @@ fn price(
             cost -= opts.stability_bonus_km;
         }
     }
+    // Level 2 counts only when shortage is shared (the spec's objective).
     let mut imbalance = 0.0;
     for (d, dem) in problem.demands.iter().enumerate() {
-        if dem.start.as_str() <= date && date <= dem.end.as_str() {
+        if opts.share_shortage && dem.start.as_str() <= date && date <= dem.end.as_str() {
             let short = (dem.workers_per_day - filled[d]) as f64;
             imbalance += short * short / dem.workers_per_day as f64;
         }
@@ -222,7 +223,12 @@ fn assert_near_optimal(problem: &Problem, what: &str) -> Solution {
     let opt = exact_optimum(problem);
     let sum = &s.summary;
     assert_eq!(sum.weighted_fill, opt.0, "{what}: weighted fill");
-    assert!((sum.shortage_imbalance - opt.1).abs() < 1e-9, "{what}: imbalance {sum:?} vs {opt:?}");
+    if problem.options.share_shortage {
+        assert!(
+            (sum.shortage_imbalance - opt.1).abs() < 1e-9,
+            "{what}: imbalance {sum:?} vs {opt:?}"
+        );
+    }
     let slack = 0.005 * opt.2.abs() + 1e-3;
     assert!(
         sum.objective_km <= opt.2 + slack,
@@ -317,6 +323,37 @@ fn every_coupling_rule_at_once_equals_brute_force() {
             }
         }
         assert_near_optimal(&p, what);
+    }
+}
+
+/// With `share_shortage` off, level 2 does not exist: the searches across
+/// dates must rank by km right after the fill, as each date's flow does.
+/// They used to keep ranking by imbalance, and dropped a `previous`
+/// assignment (a person to call) to fill a later date more evenly.
+#[test]
+fn without_shared_shortage_the_km_decide_after_the_fill() {
+    let text = r#"{"workers": [
+        {"id": "A", "location": {"lat": 35.9, "lon": 127.1},
+         "availability": [{"start": "2026-05-04", "end": "2026-05-05"}]},
+        {"id": "B", "location": {"lat": 35.9, "lon": 127.11},
+         "availability": [{"start": "2026-05-04", "end": "2026-05-06"}], "max_consecutive_days": 2}],
+      "demands": [{"id": "d1", "farm_id": "f1", "location": {"lat": 35.91, "lon": 127.1},
+         "start": "2026-05-04", "end": "2026-05-06", "workers_per_day": 2}],
+      "previous": [{"worker_id": "B", "demand_id": "d1", "date": "2026-05-04"},
+                   {"worker_id": "B", "demand_id": "d1", "date": "2026-05-05"}],
+      "options": {"share_shortage": false, "continuity_bonus_km": 0}}"#;
+    let problem = Problem::from_json(text).unwrap();
+    let s = assert_near_optimal(&problem, "two workers, share_shortage off");
+    assert!(s.dropped_previous.is_empty(), "{:?}", s.dropped_previous);
+    for seed in 0..25 {
+        let (what, p) = &variants(seed)[4];
+        let mut p = p.clone();
+        p.options.share_shortage = false;
+        let first = solve(&p).unwrap();
+        for a in first.assignments.iter().step_by(2) {
+            p.previous.push(Assignment::new(&a.worker_id, &a.demand_id, &a.date));
+        }
+        assert_near_optimal(&p, &format!("{what}, share_shortage off"));
     }
 }
 
