@@ -155,7 +155,7 @@ pub(crate) async fn match_problem(
     let _cancel_on_drop = CancelOnDrop(Arc::clone(&cancel));
     // A match the timeout or a gone client cuts short is counted too.
     let mut unrecorded =
-        Unrecorded { state: &state, started: Instant::now(), outcome: "abandoned" };
+        Unrecorded { state: &state, started: Instant::now(), outcome: Some("abandoned") };
     let work = async {
         let slots = state.solve_slots();
         let permit = slots
@@ -181,12 +181,12 @@ pub(crate) async fn match_problem(
     };
     let result = match tokio::time::timeout(timeout, work).await {
         Ok(result) => {
-            unrecorded.outcome = "";
+            unrecorded.outcome = None;
             result
         }
         Err(_) => {
             cancel.store(true, Ordering::Relaxed);
-            unrecorded.outcome = "timeout";
+            unrecorded.outcome = Some("timeout");
             Err(ApiError::Timeout(timeout))
         }
     };
@@ -197,18 +197,18 @@ pub(crate) async fn match_problem(
 
 /// Records a synchronous match that ended without recording itself: cut
 /// short by the timeout (`timeout`), or dropped when its client went away
-/// (`abandoned`, the outcome it starts with). An empty outcome records
-/// nothing: the match recorded itself.
+/// (`abandoned`, the outcome it starts with). `None` records nothing: the
+/// match recorded itself.
 struct Unrecorded<'a> {
     state: &'a AppState,
     started: Instant,
-    outcome: &'static str,
+    outcome: Option<&'static str>,
 }
 
 impl Drop for Unrecorded<'_> {
     fn drop(&mut self) {
-        if !self.outcome.is_empty() {
-            self.state.metrics().record_solve("sync", self.outcome, self.started.elapsed());
+        if let Some(outcome) = self.outcome {
+            self.state.metrics().record_solve("sync", outcome, self.started.elapsed());
         }
     }
 }

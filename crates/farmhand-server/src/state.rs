@@ -98,8 +98,10 @@ impl AppState {
     /// one has been answered.
     pub(crate) async fn admitted_done(&self) {
         let places = self.inner.config.max_concurrent_solves.max(1) + self.inner.config.max_waiting;
-        while self.inner.admission.available_permits() < places {
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        // Every place back, taken for good: shutdown admits nothing more.
+        let places = u32::try_from(places).unwrap_or(u32::MAX);
+        if let Ok(all) = self.inner.admission.acquire_many(places).await {
+            all.forget();
         }
     }
 

@@ -239,18 +239,7 @@ fn path_string(steps: &[Step]) -> String {
     let mut out = String::new();
     for step in steps {
         match step {
-            Step::Key(key) => {
-                let plain = !key.is_empty()
-                    && key.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
-                if plain && out.is_empty() {
-                    out.push_str(key);
-                } else if plain {
-                    out.push('.');
-                    out.push_str(key);
-                } else {
-                    out.push_str(&format!("[{}]", Value::from(key.as_str())));
-                }
-            }
+            Step::Key(key) => out = crate::validate::key_path(&out, key),
             Step::Index(i) => out.push_str(&format!("[{i}]")),
             Step::Other => out.push_str(".?"),
         }
@@ -520,17 +509,41 @@ fn reach<'a>(root: &'a mut Value, steps: &[Step]) -> Option<&'a mut Value> {
 /// when that type is a plain one.
 fn placeholder(message: &str) -> Option<Value> {
     let (_, expected) = message.split_once(", expected ")?;
-    Some(match expected {
-        "f64" | "f32" => Value::from(0.0),
-        "i64" | "i32" | "i16" | "i8" | "isize" | "u64" | "u32" | "u16" | "u8" | "usize" => {
-            Value::from(0)
-        }
-        "a string" => Value::from(""),
-        "a boolean" => Value::Bool(false),
-        "a sequence" => Value::Array(Vec::new()),
-        "a map" => Value::Object(serde_json::Map::new()),
-        _ => return None,
+    Some(match Expected::of(expected)? {
+        Expected::Number => Value::from(0.0),
+        Expected::Whole => Value::from(0),
+        Expected::String => Value::from(""),
+        Expected::Boolean => Value::Bool(false),
+        Expected::List => Value::Array(Vec::new()),
+        Expected::Object => Value::Object(serde_json::Map::new()),
     })
+}
+
+/// The plain JSON types behind serde's names for what it expected.
+#[derive(Clone, Copy)]
+enum Expected {
+    Number,
+    Whole,
+    String,
+    Boolean,
+    List,
+    Object,
+}
+
+impl Expected {
+    fn of(serde_name: &str) -> Option<Expected> {
+        Some(match serde_name {
+            "f64" | "f32" => Expected::Number,
+            "i64" | "i32" | "i16" | "i8" | "isize" | "u64" | "u32" | "u16" | "u8" | "usize" => {
+                Expected::Whole
+            }
+            "a string" => Expected::String,
+            "a boolean" => Expected::Boolean,
+            "a sequence" => Expected::List,
+            "a map" => Expected::Object,
+            _ => return None,
+        })
+    }
 }
 
 /// serde's wording, in the words of the format: "expected a number, got the
@@ -546,19 +559,18 @@ fn plain(message: &str) -> String {
     let Some((got, expected)) = rest.and_then(|r| r.split_once(", expected ")) else {
         return message.to_owned();
     };
-    let want = match expected {
-        "f64" | "f32" => "a number",
-        "i64" | "i32" | "i16" | "i8" | "isize" | "u64" | "u32" | "u16" | "u8" | "usize" => {
-            "a whole number"
-        }
-        "a string" => "a string in quotes",
-        "a boolean" => "true or false",
-        "a sequence" => "a list [...]",
-        "a map" => "an object {...}",
-        other if other.starts_with("struct ") => "an object {...}",
-        other => other,
+    let kind = Expected::of(expected);
+    let want = match kind {
+        Some(Expected::Number) => "a number",
+        Some(Expected::Whole) => "a whole number",
+        Some(Expected::String) => "a string in quotes",
+        Some(Expected::Boolean) => "true or false",
+        Some(Expected::List) => "a list [...]",
+        Some(Expected::Object) => "an object {...}",
+        None if expected.starts_with("struct ") => "an object {...}",
+        None => expected,
     };
-    let numeric = matches!(want, "a number" | "a whole number");
+    let numeric = matches!(kind, Some(Expected::Number | Expected::Whole));
     let (got, hint) = if let Some(s) = got.strip_prefix("string ") {
         (format!("the string {s}"), if numeric { "; write the number without quotes" } else { "" })
     } else if let Some(n) =

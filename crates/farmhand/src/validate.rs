@@ -1376,11 +1376,14 @@ fn parse_date(text: &str) -> Result<NaiveDate, DateError> {
     NaiveDate::from_ymd_opt(y as i32, m, d).ok_or(DateError::NoSuchDay)
 }
 
-/// A JSON path to a key of an object: `.name` for plain names, `["..."]`
-/// otherwise (empty names, dots, spaces).
-fn key_path(base: &str, key: &str) -> String {
+/// A JSON path to a key of an object: `.name` for plain names (`name` at
+/// the top, where `base` is empty), `["..."]` otherwise (empty names, dots,
+/// spaces). Shared with the JSON error listing (`json.rs`).
+pub(crate) fn key_path(base: &str, key: &str) -> String {
     let plain = !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
-    if plain {
+    if plain && base.is_empty() {
+        key.to_owned()
+    } else if plain {
         format!("{base}.{key}")
     } else {
         format!("{base}[{}]", serde_json::Value::from(key))
