@@ -276,6 +276,18 @@ fn run(
         if tracker.is_some_and(|t| t.cancelled().is_err()) {
             return None;
         }
+        // Under a time limit the steps stop at the phase's deadline, after
+        // the first: the best multipliers so far still give a lower bound
+        // and schedules.
+        if step > 0 && tracker.is_some_and(|t| t.past_deadline()) {
+            if let Some(t) = tracker {
+                let share = |k: usize| k * n_days / iterations.max(1);
+                for _ in share(step)..n_days {
+                    t.date_done();
+                }
+            }
+            break;
+        }
         if let Some(t) = tracker {
             // This step's share of the pass (all of what is left at the end).
             let share = |k: usize| k * n_days / iterations.max(1);

@@ -1108,12 +1108,19 @@ fn improve_calendars(
         // date's candidates for everyone available (built once a round).
         let missing: Vec<usize> =
             (0..n).filter(|&t| slot[t] == Slot::Free && cache[t].is_none()).collect();
+        // Building them takes about as long as pricing: the deadline stops
+        // both (on the county a worker's dates are seconds of work).
         let built: Vec<(usize, DayCandidates)> = missing
             .into_par_iter()
+            .filter(|_| !tracker.past_deadline())
             .map(|t| (t, superset_candidates(inst, ctx, grid, t as Day)))
             .collect();
         for (t, c) in built {
             cache[t] = Some(c);
+        }
+        if tracker.past_deadline() {
+            memo.calendars.remove(&w);
+            break;
         }
         let g: &Grid = grid;
         let d: &[DayResult] = days;
@@ -1122,7 +1129,7 @@ fn improve_calendars(
         let priced: Vec<Result<Gain, Cancelled>> = (0..n)
             .into_par_iter()
             .map(|t| {
-                if slot[t] != Slot::Free {
+                if slot[t] != Slot::Free || tracker.past_deadline() {
                     return Ok(Gain::default());
                 }
                 let force = Some((w, !works[t]));
@@ -1144,6 +1151,11 @@ fn improve_calendars(
         let mut gain = Vec::with_capacity(n);
         for p in priced {
             gain.push(p?);
+        }
+        // Prices cut short by the deadline are not the worker's: no move.
+        if tracker.past_deadline() {
+            memo.calendars.remove(&w);
+            break;
         }
         let current = (0..n).filter(|&t| works[t]).fold(Gain::default(), |s, t| s.plus(gain[t]));
         let Some((want, total)) = best_calendar(&gain, &slot, wk.max_days, wk.max_consecutive)

@@ -157,9 +157,12 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
     // A problem that splits has nothing after the relaxed pass but writing
     // the answer; a coupled one keeps time for the passes that follow.
     tracker.set_phase(if split { PHASE_ENDS[1] } else { PHASE_ENDS[0] });
-    // Without a time limit a coupled problem may take the date-ordered
-    // pass, which starts each date from its relaxed optimum's basis.
-    let keep = !split && inst.options.time_limit_ms.is_none();
+    // A coupled problem may take the date-ordered pass, which starts each
+    // date from its relaxed optimum's basis.
+    // Under a time limit too when the bases are small enough to keep.
+    let keep = !split
+        && (inst.options.time_limit_ms.is_none()
+            || inst.workers.len() * inst.n_days as usize <= SCHEDULE_MAX_WORKER_DAYS);
     // When the dates split, each date's optimum is the answer and any will
     // do; otherwise the searches below start from these plans.
     let ties = if split { Ties::Any } else { Ties::Kept };
@@ -189,100 +192,69 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
         // Set when the search below already ran the improvement phase.
         let mut searched: Option<improve::Improved> = None;
         let limited = inst.options.time_limit_ms.is_some();
-        if limited || (coupling_holds(inst, &relaxed) && !schedules_fit(inst)) {
-            // Under a time limit, the relaxed plan repaired: it is ready as
-            // soon as the parallel relaxed pass is. So is a relaxed plan
-            // that obeys every rule when there are no schedules to start
-            // from (no continuity bonus, or too large for them).
+        // A relaxed plan that obeys every rule when there are no schedules
+        // to start from (no continuity bonus, or too large for them) is
+        // repaired and improved: that costs far less than the search.
+        let plain = coupling_holds(inst, &relaxed) && !schedules_fit(inst);
+        // Under a time limit the search runs only when the relaxed pass
+        // finished early in the limit (see `search_fits`).
+        let search_now = !plain && (!limited || search_fits(inst, &relaxed, &tracker));
+        if limited || plain {
+            // The relaxed plan repaired: ready as soon as the relaxed pass
+            // is, and under a time limit what the dates the search does
+            // not reach keep.
             improve::repair(inst, &mut days);
             grid = Grid::of_plan(inst, &days);
-        } else {
-            // The date-ordered pass: one date at a time, each planned
-            // exactly with the dates before it fixed. The unplanned side
-            // of each continuity credit comes from the relaxation of
-            // `bound.rs` (day limits, crews and locked workers left out):
-            // where only continuity and locked assignments couple the
-            // dates, what a stay is worth to each worker's best schedule
-            // over the unplanned dates under its multipliers (a share of
-            // the bonus), and the pass runs both forward and backward;
-            // with day limits or crews, forward, the full bonus where the
-            // worker's best schedule stays (the graded credits lowered
-            // those plans' fill). On problems
-            // coupled by continuity alone those schedules' multipliers
-            // also give the lower bound that can prove a plan optimal;
-            // the relaxed plan's cost aims their steps (BENCHMARKS.md,
-            // "Across dates").
-            tracker.add_pass();
+        }
+        if search_now {
+            if limited {
+                tracker.set_phase(SEARCH_END);
+            }
+            let mut g = Grid::new(inst);
             let starts = std::mem::take(&mut relaxed_bases);
-            let target = objective_mm(inst, &relaxed) as f64 / KM_SCALE;
-            let hints = schedules_fit(inst)
-                .then(|| {
-                    use crate::bound::{bound_and_schedules, relaxed_schedules};
-                    match bound_and_schedules(inst, SCHEDULE_STEPS, target, Some(&tracker)) {
-                        Some((b, s)) => {
-                            schedules_km = relaxed_proven.then_some(b.km);
-                            Some(s)
-                        }
-                        None => {
-                            let steps = crate::bound::hint_steps(inst);
-                            relaxed_schedules(inst, SCHEDULE_STEPS, target, Some(&tracker), steps)
-                        }
-                    }
-                })
-                .flatten();
-            let pass = match hints {
-                Some(h) if !crate::bound::has_limits(inst) => {
-                    // Both directions side by side (one more pass of
-                    // progress), the better plan kept.
-                    tracker.add_pass();
-                    let (pass, back) = both_ways(inst, &ctx, &mut grid, starts, h, &tracker)?;
-                    backward = back;
-                    pass
+            let found = search(inst, &ctx, &mut g, starts, &relaxed, relaxed_proven, &tracker)?;
+            schedules_km = found.schedules_km;
+            if found.days.iter().all(|d| d.complete) {
+                days = found.days;
+                grid = g;
+                ordered = found.ordered;
+                backward = found.backward;
+                searched = found.improved;
+            } else {
+                // Cut short by the time limit: the dates it reached, the
+                // repaired plan's on the others, repaired again where day
+                // limits span both (crews hold within each date).
+                let mut merged: Vec<DayResult> = found
+                    .days
+                    .into_iter()
+                    .zip(&days)
+                    .map(|(f, r)| if f.complete { f } else { r.clone() })
+                    .collect();
+                improve::repair(inst, &mut merged);
+                if improve::plan_better(inst, &merged, &days) {
+                    days = merged;
+                    grid = Grid::of_plan(inst, &days);
                 }
-                Some(h) => {
-                    // Day limits or crews: two whole searches side by side
-                    // (`two_searches`; the improvement phase is part of
-                    // each), then the moves the limits need.
-                    let (chosen, stats) =
-                        two_searches(inst, &ctx, &mut grid, starts, &h, target, &tracker)?;
-                    let (chosen, stats) =
-                        limits_polish(inst, &ctx, &mut grid, chosen, stats, &tracker)?;
-                    searched = Some(stats);
-                    improve::Ordered { days: chosen, bases: Vec::new() }
-                }
-                None if crate::bound::has_limits(inst) && continuity_mm(inst) == 0 => {
-                    // Day limits or crews without the continuity bonus:
-                    // the ordered pass and its rounds, then the same
-                    // calendar and crew moves and kicks as with it.
-                    let pass = improve::solve_in_order(
-                        inst, &ctx, &mut grid, starts, None, false, &tracker,
-                    )?;
-                    let mut chosen = pass.days;
-                    let stats = improve::improve(
-                        inst,
-                        &ctx,
-                        &mut chosen,
-                        &mut grid,
-                        Some(pass.bases),
-                        false,
-                        false,
-                        &tracker,
-                    )?;
-                    let (chosen, stats) =
-                        limits_polish(inst, &ctx, &mut grid, chosen, stats, &tracker)?;
-                    searched = Some(stats);
-                    improve::Ordered { days: chosen, bases: Vec::new() }
-                }
-                None => {
-                    improve::solve_in_order(inst, &ctx, &mut grid, starts, None, false, &tracker)?
-                }
-            };
-            days = pass.days;
-            ordered = Some(pass.bases);
+            }
         }
         phase_ms[1] = ms();
         tracker.set_phase(PHASE_ENDS[1]);
         stats = match searched {
+            // Under a time limit the search stopped early: its rounds go
+            // on to the end (with the calendar and crew moves when day
+            // limits or crews couple the dates).
+            Some(s) if limited => {
+                let cal = crate::bound::has_limits(inst);
+                let bases = Some(s.bases).filter(|b| b.len() == days.len());
+                let more = improve::improve(
+                    inst, &ctx, &mut days, &mut grid, bases, false, cal, &tracker,
+                )?;
+                improve::Improved {
+                    rounds: s.rounds + more.rounds,
+                    moves: s.moves + more.moves,
+                    ..more
+                }
+            }
             Some(s) => s,
             None => improve::improve(
                 inst, &ctx, &mut days, &mut grid, ordered, backward, false, &tracker,
@@ -347,6 +319,136 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
     })
 }
 
+/// Share of the time limit at which a search run under it
+/// ([`search_fits`]) stops: its plan is then improved to the end.
+const SEARCH_END: f64 = 0.85;
+
+/// Under a time limit, the search of a coupled problem (schedules, the
+/// date-ordered pass, the searches with day limits) runs when the relaxed
+/// pass took at most this share of the limit: a pass warm-started from
+/// the relaxed bases costs a few relaxed passes, the schedules about as
+/// many, and the rest is improvement that stops at the deadline.
+const SEARCH_MAX_RELAXED_SHARE: f64 = 0.1;
+
+/// Whether a coupled problem under a time limit takes the search: every
+/// date's relaxed optimum was reached, early enough in the limit.
+/// Otherwise (and for the dates a search does not reach) the relaxed plan
+/// is repaired and improved. Without the search a generous limit gave a
+/// worse plan than none: Wanju (continuity only) 4,150.7 km under 2 s
+/// against 1,685.0 km in 0.3 s without a limit (BENCHMARKS.md).
+fn search_fits(inst: &Instance, relaxed: &[DayResult], tracker: &Tracker<'_>) -> bool {
+    let Some(limit) = tracker.limit else { return true };
+    relaxed.iter().all(|d| d.complete)
+        && relaxed.len() == inst.n_days as usize
+        && tracker.started.elapsed().as_secs_f64() <= SEARCH_MAX_RELAXED_SHARE * limit.as_secs_f64()
+}
+
+/// What [`search`] found.
+struct Found {
+    days: Vec<DayResult>,
+    /// The date-ordered pass's final bases, when its rounds are still to run.
+    ordered: Option<Vec<Option<WarmBasis>>>,
+    /// The pass ran backward.
+    backward: bool,
+    /// The search ran the improvement phase itself.
+    improved: Option<improve::Improved>,
+    /// The schedules' lower bound on the cost, when it holds.
+    schedules_km: Option<f64>,
+}
+
+/// The search of a coupled problem from its relaxed per-date optimum:
+/// the date-ordered pass, one date at a time, each planned exactly with
+/// the dates before it fixed. The unplanned side of each continuity
+/// credit comes from the relaxation of `bound.rs` (day limits, crews and
+/// locked workers left out): where only continuity and locked assignments
+/// couple the dates, what a stay is worth to each worker's best schedule
+/// over the unplanned dates under its multipliers (a share of the bonus),
+/// and the pass runs both forward and backward; with day limits or crews,
+/// forward, the full bonus where the worker's best schedule stays (the
+/// graded credits lowered those plans' fill). On problems coupled by
+/// continuity alone those schedules' multipliers also give the lower
+/// bound that can prove a plan optimal; the relaxed plan's cost aims their
+/// steps (BENCHMARKS.md, "Across dates"). `grid` ends as the plan's.
+///
+/// Under a time limit, the schedules stop at half the time left and dates
+/// the pass does not reach come back incomplete.
+fn search(
+    inst: &Instance,
+    ctx: &CandidateContext,
+    grid: &mut Grid,
+    starts: Vec<Option<WarmBasis>>,
+    relaxed: &[DayResult],
+    relaxed_proven: bool,
+    tracker: &Tracker<'_>,
+) -> Result<Found, Cancelled> {
+    tracker.add_pass();
+    let target = objective_mm(inst, relaxed) as f64 / KM_SCALE;
+    let mut schedules_km = None;
+    let search_end = tracker.deadline();
+    if let Some(end) = search_end {
+        // The schedules' steps take half of what is left: on the county
+        // they are most of the search (about 27 s of 31), the passes
+        // warm-started from the relaxed bases about 4 s.
+        let now = Instant::now();
+        tracker.set_deadline(Some(now + end.saturating_duration_since(now) / 2));
+    }
+    let hints = schedules_fit(inst)
+        .then(|| {
+            use crate::bound::{bound_and_schedules, relaxed_schedules};
+            match bound_and_schedules(inst, SCHEDULE_STEPS, target, Some(tracker)) {
+                Some((b, s)) => {
+                    schedules_km = relaxed_proven.then_some(b.km);
+                    Some(s)
+                }
+                None => {
+                    let steps = crate::bound::hint_steps(inst);
+                    relaxed_schedules(inst, SCHEDULE_STEPS, target, Some(tracker), steps)
+                }
+            }
+        })
+        .flatten();
+    tracker.set_deadline(search_end);
+    let mut found =
+        Found { days: Vec::new(), ordered: None, backward: false, improved: None, schedules_km };
+    let pass = match hints {
+        Some(h) if !crate::bound::has_limits(inst) => {
+            // Both directions side by side (one more pass of progress),
+            // the better plan kept.
+            tracker.add_pass();
+            let (pass, back) = both_ways(inst, ctx, grid, starts, h, tracker)?;
+            found.backward = back;
+            pass
+        }
+        Some(h) => {
+            // Day limits or crews: two whole searches side by side
+            // (`two_searches`; the improvement phase is part of each),
+            // then the moves the limits need.
+            let (chosen, stats) = two_searches(inst, ctx, grid, starts, &h, target, tracker)?;
+            let (chosen, stats) = limits_polish(inst, ctx, grid, chosen, stats, tracker)?;
+            found.improved = Some(stats);
+            improve::Ordered { days: chosen, bases: Vec::new() }
+        }
+        None if crate::bound::has_limits(inst) && continuity_mm(inst) == 0 => {
+            // Day limits or crews without the continuity bonus: the
+            // ordered pass and its rounds, then the same calendar and crew
+            // moves and kicks as with it.
+            let pass = improve::solve_in_order(inst, ctx, grid, starts, None, false, tracker)?;
+            let mut chosen = pass.days;
+            let b = Some(pass.bases);
+            let stats = improve::improve(inst, ctx, &mut chosen, grid, b, false, false, tracker)?;
+            let (chosen, stats) = limits_polish(inst, ctx, grid, chosen, stats, tracker)?;
+            found.improved = Some(stats);
+            improve::Ordered { days: chosen, bases: Vec::new() }
+        }
+        None => improve::solve_in_order(inst, ctx, grid, starts, None, false, tracker)?,
+    };
+    found.days = pass.days;
+    if found.improved.is_none() {
+        found.ordered = Some(pass.bases);
+    }
+    Ok(found)
+}
+
 /// One date's result: assignments as (worker, demand, km), locked included.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct DayResult {
@@ -405,6 +507,11 @@ impl<'a> Tracker<'a> {
     /// The current phase ends at this share of the time limit.
     fn set_phase(&self, share: f64) {
         let end = self.limit.map(|l| self.started + l.mul_f64(share));
+        *self.phase_end.lock().expect("never poisoned") = end;
+    }
+
+    /// The current phase ends at this instant instead (None: no deadline).
+    fn set_deadline(&self, end: Option<Instant>) {
         *self.phase_end.lock().expect("never poisoned") = end;
     }
 
@@ -658,7 +765,7 @@ fn search_again(
     // Without the continuity bonus the derived problem splits by date, and
     // its per-date optimum is its answer.
     let splits = derived.splits_by_date();
-    if !splits && !schedules_fit(derived) {
+    if tracker.past_deadline() || (!splits && !schedules_fit(derived)) {
         return Ok(None);
     }
     let ctx = CandidateContext::with_season(derived);
@@ -767,8 +874,8 @@ fn small(inst: &Instance) -> bool {
     nodes <= REPEAT_DATE_MAX && nodes * inst.n_days as usize <= REPEAT_CALENDARS_MAX
 }
 
-/// After the search of a problem that day limits or crews couple, without
-/// a time limit (`two_searches`, or with no continuity bonus the
+/// After the search of a problem that day limits or crews couple
+/// (`two_searches`, or with no continuity bonus the
 /// date-ordered pass and its rounds): whole calendars of the workers the
 /// limits hold back moved and crews sent whole (`improve::improve` with
 /// calendars); then the day-limited and crew workers held to their dates
@@ -791,6 +898,9 @@ fn limits_polish(
 ) -> Result<(Vec<DayResult>, improve::Improved), Cancelled> {
     let turns = if small(inst) { 3 } else { 1 };
     for _ in 0..turns {
+        if tracker.past_deadline() {
+            break;
+        }
         // The searches' final bases start the re-plans.
         let bases = Some(std::mem::take(&mut stats.bases)).filter(|b| b.len() == chosen.len());
         let cal = improve::improve(inst, ctx, &mut chosen, grid, bases, false, true, tracker)?;
@@ -880,6 +990,9 @@ fn kicks(
     };
     for i in (0..n_kicks).step_by(2) {
         tracker.cancelled()?;
+        if tracker.past_deadline() {
+            break;
+        }
         let (a, b) = rayon::join(
             || kick(i, &chosen, grid),
             || if i + 1 < n_kicks { kick(i + 1, &chosen, grid) } else { Ok(None) },
@@ -902,7 +1015,7 @@ const KICKS_PER_WORKER: usize = 5;
 /// Kicks at most (see [`kicks`]).
 const MAX_KICKS: usize = 200;
 
-/// The search of a problem that day limits or crews couple (no time limit):
+/// The search of a problem that day limits or crews couple:
 /// two whole searches side by side, each a date-ordered pass and the
 /// improvement rounds, and the better final plan kept (ties to the first).
 /// The first credits the full bonus where the relaxed schedule (steps aimed
