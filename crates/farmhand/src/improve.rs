@@ -705,8 +705,9 @@ pub(crate) fn improve(
     // Re-planned in the first round only if a date before it changes (a
     // backward pass planned its first date last, but rounds run forward,
     // so nothing is skipped after it).
+    // (Not when a deadline stopped its plan before it was proven.)
     let mut last_settled =
-        !backward && ordered.is_some() && days.last().is_some_and(|d| d.complete);
+        !backward && ordered.is_some() && days.last().is_some_and(|d| d.complete && d.proven);
     let mut memo = PairMemo::new(n);
     // Per date: the final basis of its last plan, to start the next.
     let mut bases: Vec<Option<WarmBasis>> = ordered.unwrap_or_else(|| vec![None; n]);

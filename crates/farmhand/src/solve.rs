@@ -206,26 +206,60 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
             improve::repair(inst, &mut days);
             grid = Grid::of_plan(inst, &days);
         }
-        if search_now {
-            if limited {
-                tracker.set_phase(SEARCH_END);
-            }
+        if search_now && !limited {
+            let starts = std::mem::take(&mut relaxed_bases);
+            let found = search(inst, &ctx, &mut grid, starts, &relaxed, relaxed_proven, &tracker)?;
+            schedules_km = found.schedules_km;
+            days = found.days;
+            ordered = found.ordered;
+            backward = found.backward;
+            searched = found.improved;
+        } else if search_now {
+            // Under a time limit: first the repaired plan improved, for a
+            // share of the time up to the search's end, so that the answer
+            // is never worse than that (with crews, the search can need
+            // far more time than the rounds on the repaired plan).
+            tracker.set_phase(SEARCH_END);
+            let search_end = tracker.deadline();
+            let now = Instant::now();
+            let share = |e: Instant| now + e.saturating_duration_since(now).mul_f64(REPAIRED_SHARE);
+            tracker.set_deadline(search_end.map(share));
+            let first =
+                improve::improve(inst, &ctx, &mut days, &mut grid, None, false, false, &tracker)?;
+            tracker.set_deadline(search_end);
+            searched = Some(first);
             let mut g = Grid::new(inst);
             let starts = std::mem::take(&mut relaxed_bases);
             let found = search(inst, &ctx, &mut g, starts, &relaxed, relaxed_proven, &tracker)?;
             schedules_km = found.schedules_km;
-            if found.days.iter().all(|d| d.complete) {
-                days = found.days;
-                grid = g;
-                ordered = found.ordered;
-                backward = found.backward;
-                searched = found.improved;
+            let mut found_days = found.days;
+            if found_days.iter().all(|d| d.complete) {
+                // Its rounds too, to the search's end, before the two
+                // plans are compared.
+                let stats = match found.improved {
+                    Some(s) => s,
+                    None => improve::improve(
+                        inst,
+                        &ctx,
+                        &mut found_days,
+                        &mut g,
+                        found.ordered,
+                        found.backward,
+                        false,
+                        &tracker,
+                    )?,
+                };
+                // Ties to the search's plan.
+                if !improve::plan_better(inst, &days, &found_days) {
+                    days = found_days;
+                    grid = g;
+                    searched = Some(stats);
+                }
             } else {
-                // Cut short by the time limit: the dates it reached, the
-                // repaired plan's on the others, repaired again where day
-                // limits span both (crews hold within each date).
-                let mut merged: Vec<DayResult> = found
-                    .days
+                // Cut short: the dates it reached, the repaired plan's on
+                // the others, repaired again where day limits span both
+                // (crews hold within each date).
+                let mut merged: Vec<DayResult> = found_days
                     .into_iter()
                     .zip(&days)
                     .map(|(f, r)| if f.complete { f } else { r.clone() })
@@ -234,26 +268,38 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
                 if improve::plan_better(inst, &merged, &days) {
                     days = merged;
                     grid = Grid::of_plan(inst, &days);
+                    searched = None;
                 }
             }
         }
         phase_ms[1] = ms();
         tracker.set_phase(PHASE_ENDS[1]);
         stats = match searched {
-            // Under a time limit the search stopped early: its rounds go
-            // on to the end (with the calendar and crew moves when day
-            // limits or crews couple the dates).
+            // Under a time limit the plan's rounds go on to the end: the
+            // one-date and pair moves unless they converged, then the
+            // calendar and crew moves when day limits or crews couple
+            // the dates.
             Some(s) if limited => {
-                let cal = crate::bound::has_limits(inst);
-                let bases = Some(s.bases).filter(|b| b.len() == days.len());
-                let more = improve::improve(
-                    inst, &ctx, &mut days, &mut grid, bases, false, cal, &tracker,
-                )?;
-                improve::Improved {
-                    rounds: s.rounds + more.rounds,
-                    moves: s.moves + more.moves,
-                    ..more
+                let mut total = improve::Improved { bases: Vec::new(), ..s };
+                let mut bases = Some(s.bases).filter(|b| b.len() == days.len());
+                let mut run = |cal: bool, bases: Option<Vec<Option<WarmBasis>>>| {
+                    let more = improve::improve(
+                        inst, &ctx, &mut days, &mut grid, bases, false, cal, &tracker,
+                    )?;
+                    total = improve::Improved {
+                        rounds: total.rounds + more.rounds,
+                        moves: total.moves + more.moves,
+                        ..more
+                    };
+                    Ok::<_, Cancelled>(())
+                };
+                if !s.converged {
+                    run(false, bases.take())?;
                 }
+                if crate::bound::has_limits(inst) {
+                    run(true, bases.take())?;
+                }
+                total
             }
             Some(s) => s,
             None => improve::improve(
@@ -323,12 +369,26 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
 /// ([`search_fits`]) stops: its plan is then improved to the end.
 const SEARCH_END: f64 = 0.85;
 
-/// Under a time limit, the search of a coupled problem (schedules, the
-/// date-ordered pass, the searches with day limits) runs when the relaxed
-/// pass took at most this share of the limit: a pass warm-started from
-/// the relaxed bases costs a few relaxed passes, the schedules about as
-/// many, and the rest is improvement that stops at the deadline.
+/// Under a time limit, the share of the time up to [`SEARCH_END`] that the
+/// repaired relaxed plan is improved for before the search starts (on
+/// `small` and Wanju its rounds converge in about 50 ms; on the county
+/// default in about 25 s); the better of the two plans goes on.
+const REPAIRED_SHARE: f64 = 0.25;
+
+/// Under a time limit, the search of a problem coupled by continuity and
+/// locked assignments alone (schedules, the date-ordered passes) runs when
+/// the relaxed pass took at most this share of the limit: a pass
+/// warm-started from the relaxed bases costs a few relaxed passes, the
+/// schedules a few more, and the rest is improvement that stops at the
+/// deadline.
 const SEARCH_MAX_RELAXED_SHARE: f64 = 0.1;
+
+/// ... and with day limits or crews, at most this share: their search (two
+/// searches, calendar and crew moves, kicks) costs far more, and under
+/// shorter limits the repaired plan's rounds did better (Wanju with every
+/// worker in a crew of three: 1-1.5 % less fill from 400 ms to 1 s, even
+/// at 2 s).
+const SEARCH_MAX_RELAXED_SHARE_LIMITS: f64 = 0.02;
 
 /// Whether a coupled problem under a time limit takes the search: every
 /// date's relaxed optimum was reached, early enough in the limit.
@@ -338,9 +398,14 @@ const SEARCH_MAX_RELAXED_SHARE: f64 = 0.1;
 /// against 1,685.0 km in 0.3 s without a limit (BENCHMARKS.md).
 fn search_fits(inst: &Instance, relaxed: &[DayResult], tracker: &Tracker<'_>) -> bool {
     let Some(limit) = tracker.limit else { return true };
+    let share = if crate::bound::has_limits(inst) {
+        SEARCH_MAX_RELAXED_SHARE_LIMITS
+    } else {
+        SEARCH_MAX_RELAXED_SHARE
+    };
     relaxed.iter().all(|d| d.complete)
         && relaxed.len() == inst.n_days as usize
-        && tracker.started.elapsed().as_secs_f64() <= SEARCH_MAX_RELAXED_SHARE * limit.as_secs_f64()
+        && tracker.started.elapsed().as_secs_f64() <= share * limit.as_secs_f64()
 }
 
 /// What [`search`] found.
