@@ -106,6 +106,9 @@ pub fn solve_instance(inst: &Instance, config: &SolveConfig) -> Result<Solution,
 /// assembling the answer ([`TAIL_MARGIN`]).
 const PHASE_ENDS: [f64; 2] = [0.5, 1.0];
 
+/// Time limits below this keep no season's arcs for a coupled problem.
+const SEASON_MIN_LIMIT: Duration = Duration::from_secs(1);
+
 /// Slack on the predicted tail after the search (greedy plan, explaining),
 /// for assembling the answer and for the prediction's own error; measured
 /// on the presets (BENCHMARKS.md, time limits).
@@ -136,8 +139,15 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
     let limit = inst.options.time_limit_ms.map(|ms| Duration::from_millis(ms.max(0) as u64));
     let split = inst.splits_by_date();
     // A coupled problem plans its dates many times: it keeps the season's
-    // date-independent arcs when they are small enough.
-    let ctx = if split { CandidateContext::new(inst) } else { CandidateContext::with_season(inst) };
+    // date-independent arcs when they are small enough, unless a short time
+    // limit leaves no time to plan them many times (building them took 75
+    // of a 200 ms limit on the county).
+    let short = limit.is_some_and(|l| l < SEASON_MIN_LIMIT);
+    let ctx = if split || short {
+        CandidateContext::new(inst)
+    } else {
+        CandidateContext::with_season(inst)
+    };
     // What the greedy plan reads, built when a time limit calls for it.
     let near = OnceLock::new();
     let nearby = || near.get_or_init(|| greedy::Nearby::new(inst));
