@@ -266,15 +266,8 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
                     searched = Some(stats);
                 }
             } else {
-                // Cut short: the dates it reached, the repaired plan's on
-                // the others, repaired again where day limits span both
-                // (crews hold within each date).
-                let mut merged: Vec<DayResult> = found_days
-                    .into_iter()
-                    .zip(&days)
-                    .map(|(f, r)| if f.complete { f } else { r.clone() })
-                    .collect();
-                improve::repair(inst, &mut merged);
+                // Cut short: what it reached, the repaired plan elsewhere.
+                let merged = merge_cut(inst, found_days, &days);
                 if improve::plan_better(inst, &merged, &days) {
                     days = merged;
                     grid = Grid::of_plan(inst, &days);
@@ -416,6 +409,20 @@ fn search_fits(inst: &Instance, relaxed: &[DayResult], tracker: &Tracker<'_>) ->
     relaxed.iter().all(|d| d.complete)
         && relaxed.len() == inst.n_days as usize
         && tracker.started.elapsed().as_secs_f64() <= share * limit.as_secs_f64()
+}
+
+/// The plan of a search the time limit cut short: the dates it reached,
+/// the repaired plan's on the others, repaired again where day limits span
+/// both (crews and locked assignments hold within each date, and both
+/// plans keep every locked assignment).
+fn merge_cut(inst: &Instance, found: Vec<DayResult>, repaired: &[DayResult]) -> Vec<DayResult> {
+    let mut merged: Vec<DayResult> = found
+        .into_iter()
+        .zip(repaired)
+        .map(|(f, r)| if f.complete { f } else { r.clone() })
+        .collect();
+    improve::repair(inst, &mut merged);
+    merged
 }
 
 /// What [`search`] found.
@@ -1751,5 +1758,67 @@ mod tests {
                 assert_eq!(format!("{:?}", key(&one)), format!("{:?}", key(&four)));
             }
         }
+    }
+
+    /// A search cut short after any number of dates, merged with the
+    /// repaired relaxed plan, keeps every rule: day limits that span the
+    /// dates of both plans, crews, locked assignments (the checker reads
+    /// the assembled answer). Under real timing the passes of small
+    /// problems finish, so the solver's tests reach the merge by chance.
+    #[test]
+    fn a_cut_search_merged_with_the_repaired_plan_keeps_every_rule() {
+        let mut merges = 0;
+        for seed in 1..=3 {
+            let mut p = generate(Preset::Small, seed);
+            // Tighter day limits than the generator's, so the two plans'
+            // dates run into them together, and one locked assignment.
+            for (i, w) in p.workers.iter_mut().enumerate() {
+                if i % 3 == 0 {
+                    w.max_days = Some(2);
+                    w.max_consecutive_days = Some(1);
+                }
+            }
+            let first = crate::solve(&p).unwrap();
+            if let Some(a) = first.assignments.get(1) {
+                p.locked.push(crate::Assignment::new(&a.worker_id, &a.demand_id, &a.date));
+            }
+            let inst = crate::validate(&p).unwrap();
+            let ctx = CandidateContext::new(&inst);
+            let config = SolveConfig::default();
+            let tracker = Tracker::new(&config, inst.n_days, Instant::now(), None);
+            let (relaxed, bases) = solve_dates_keeping(
+                &inst,
+                &ctx,
+                &HashMap::new(),
+                true,
+                Ties::Kept,
+                SEGMENT,
+                &tracker,
+            )
+            .unwrap();
+            let mut repaired = relaxed.clone();
+            improve::repair(&inst, &mut repaired);
+            // Another plan of every rule: the calendar-order pass.
+            let mut grid = Grid::new(&inst);
+            let pass =
+                improve::solve_in_order(&inst, &ctx, &mut grid, bases, None, false, &tracker)
+                    .unwrap();
+            let bound = relaxed.iter().map(|d| d.weighted_fill).sum();
+            for k in 1..inst.n_days {
+                let found: Vec<DayResult> = pass
+                    .days
+                    .iter()
+                    .map(|d| if d.day < k { d.clone() } else { locked_only(&inst, d.day) })
+                    .collect();
+                assert!(found.iter().any(|d| !d.complete));
+                let merged = merge_cut(&inst, found, &repaired);
+                assert!(merged.iter().all(|d| d.complete));
+                let solution = assemble(&inst, &ctx, &merged, bound, Some(false), Vec::new());
+                let report = crate::check(&p, &solution);
+                assert!(report.ok, "seed {seed}, cut after {k} dates: {:?}", report.violations);
+                merges += 1;
+            }
+        }
+        assert!(merges > 10, "only {merges} merges");
     }
 }
