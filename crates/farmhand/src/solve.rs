@@ -168,11 +168,9 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
     // the answer; a coupled one keeps time for the passes that follow.
     tracker.set_phase(if split { PHASE_ENDS[1] } else { PHASE_ENDS[0] });
     // A coupled problem may take the date-ordered pass, which starts each
-    // date from its relaxed optimum's basis.
-    // Under a time limit too when the bases are small enough to keep.
-    let keep = !split
-        && (inst.options.time_limit_ms.is_none()
-            || inst.workers.len() * inst.n_days as usize <= SCHEDULE_MAX_WORKER_DAYS);
+    // date from its relaxed optimum's basis; under a time limit only when
+    // the search may run, whose schedules bound the size.
+    let keep = !split && (inst.options.time_limit_ms.is_none() || worker_days_fit(inst));
     // When the dates split, each date's optimum is the answer and any will
     // do; otherwise the searches below start from these plans.
     let ties = if split { Ties::Any } else { Ties::Kept };
@@ -1388,9 +1386,12 @@ const SCHEDULE_MAX_WORKER_DAYS: usize = 500_000;
 /// Whether worker schedules are worth computing: the continuity bonus
 /// counts, there is a next date to stay on, and they fit (see above).
 fn schedules_fit(inst: &Instance) -> bool {
-    continuity_mm(inst) > 0
-        && inst.n_days > 1
-        && inst.workers.len() * inst.n_days as usize <= SCHEDULE_MAX_WORKER_DAYS
+    continuity_mm(inst) > 0 && inst.n_days > 1 && worker_days_fit(inst)
+}
+
+/// Workers times dates within [`SCHEDULE_MAX_WORKER_DAYS`].
+fn worker_days_fit(inst: &Instance) -> bool {
+    inst.workers.len() * inst.n_days as usize <= SCHEDULE_MAX_WORKER_DAYS
 }
 
 /// Dates per segment of [`solve_dates_independently`]: each segment's
