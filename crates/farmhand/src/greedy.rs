@@ -1,6 +1,7 @@
 //! The greedy plan: what a date gets when the time limit leaves it unsolved.
-//! Demands by priority, one hand each in turn, nearest allowed worker first,
-//! within every hard rule. Sound, quick, not optimal.
+//! Demands priority by priority, highest first; within one, one hand each
+//! in turn, nearest allowed worker first, from nearby before from farther
+//! away; within every hard rule. Sound, quick, not optimal.
 //!
 //! Most of its time used to go to nearest-neighbour reads of each date's
 //! index of allowed workers, repeated for every date a demand is active.
@@ -13,7 +14,7 @@
 //! Memory stays linear in the demands (the lists have a bounded length, not
 //! everyone in reach).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -90,8 +91,15 @@ pub(crate) struct Nearby {
     /// Per worker: the squared chord of their travel limit, a cheap test
     /// before the exact distance.
     limit2: Vec<f64>,
-    /// Every worker, for the demands' lists.
+    /// Every worker, for the lists of demands that require no skill.
     everyone: SpatialIndex,
+    /// Per (skill, level) some demand requires: how many workers hold the
+    /// skill at that level or higher, and their index, built the first
+    /// time a list reads it. A demand's list reads the index of its rarest
+    /// requirement: a demand for a rare skill would otherwise read most
+    /// workers in range to find its few eligible ones (the county's lists
+    /// read 359 workers each, on average).
+    by_skill: HashMap<(u32, u8), (usize, OnceLock<SpatialIndex>)>,
     /// Per demand: its list, read the first time a date needs it.
     lists: Vec<OnceLock<List>>,
     /// The lists' length in first batches ([`LIST_BATCHES`]; tests shorten it).
@@ -119,7 +127,45 @@ impl Nearby {
             inst.workers.iter().enumerate().map(|(w, wk)| (w as u32, wk.location)),
         );
         let lists = (0..inst.demands.len()).map(|_| OnceLock::new()).collect();
-        Nearby { overrides, max_km, limit2, everyone, lists, list_batches }
+        let mut by_skill: HashMap<(u32, u8), (usize, OnceLock<SpatialIndex>)> = inst
+            .demands
+            .iter()
+            .flat_map(|d| d.required.iter().map(|&r| (r, (0, OnceLock::new()))))
+            .collect();
+        for w in &inst.workers {
+            for &(s, level) in &w.skills {
+                for l in 1..=level {
+                    if let Some((n, _)) = by_skill.get_mut(&(s, l)) {
+                        *n += 1;
+                    }
+                }
+            }
+        }
+        Nearby { overrides, max_km, limit2, everyone, by_skill, lists, list_batches }
+    }
+
+    /// The index a list of demand `d` reads: the workers holding its rarest
+    /// required skill at the required level (or everyone, if it requires
+    /// none). It holds every eligible worker, so the list is the same
+    /// whichever index it reads.
+    fn index_for(&self, inst: &Instance, d: u32) -> &SpatialIndex {
+        let rarest = inst.demands[d as usize]
+            .required
+            .iter()
+            .filter_map(|r| self.by_skill.get(r).map(|e| (e.0, *r, &e.1)))
+            .min_by_key(|&(n, r, _)| (n, r));
+        match rarest {
+            None => &self.everyone,
+            Some((_, (skill, level), index)) => index.get_or_init(|| {
+                SpatialIndex::new(
+                    inst.workers
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, w)| w.skill_level(skill) >= level)
+                        .map(|(i, w)| (i as u32, w.location)),
+                )
+            }),
+        }
     }
 
     /// Worker `w`'s distance to demand `d`: its travel override, if any,
@@ -152,7 +198,7 @@ impl Nearby {
             let mut complete = true;
             let beyond = chord2_for_km(self.max_km);
             let mut read = 0;
-            for (w, c2) in self.everyone.nearest_chord2(dem.location) {
+            for (w, c2) in self.index_for(inst, d).nearest_chord2(dem.location) {
                 if c2 > beyond {
                     break;
                 }
@@ -171,14 +217,16 @@ impl Nearby {
             }
             found.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
             // Cut where the stream stopped: an override beyond the last
-            // worker read could be behind workers not read.
+            // worker read could be behind workers not read, and so could a
+            // worker as far as the last one read (they come after the list,
+            // from a date's index, nearest first and ties by worker).
             if !complete {
                 let edge = found
                     .iter()
                     .rev()
                     .find(|&&(w, _)| !self.overridden(inst, w, d))
                     .map_or(f64::INFINITY, |&(_, km)| km);
-                found.retain(|&(_, km)| km <= edge);
+                found.retain(|&(_, km)| km < edge);
             }
             List { workers: found.into_iter().map(|(w, _)| w).collect(), complete }
         })
@@ -191,83 +239,73 @@ fn batch(inst: &Instance, d: u32) -> usize {
     2 * inst.demands[d as usize].per_day as usize + 8
 }
 
-/// One demand's eligible workers of the date (rules 5-7), nearest first:
-/// first a short batch (most demands fill from it), and for a demand that
-/// uses it up, one more read of those in range still free.
+/// One demand's eligible workers of the date (rules 5-7), nearest first,
+/// offered one at a time: its list (those still allowed when reached),
+/// then, for a demand that runs through a list cut at its length, one read
+/// of the date's index for the nearest allowed workers beyond it.
+#[derive(Default)]
 struct Feed {
-    /// Workers, nearest first.
-    list: Vec<u32>,
-    /// Next entry of `list` to offer.
+    /// Next entry of the demand's list to offer.
+    pos: usize,
+    /// How many of the list's entries were offered.
+    offered: usize,
+    /// The date's index was read (at most once a date and demand).
+    read: bool,
+    /// What that read found beyond the list, nearest first.
+    beyond: Vec<u32>,
+    /// Next entry of `beyond` to offer.
     next: usize,
-    /// Nothing more to read: `list` is all this demand will be offered.
-    complete: bool,
-    /// Reads after the first batch.
-    reads: u32,
 }
 
 impl Feed {
-    /// The first batch: the `want` nearest eligible workers allowed today,
-    /// from the demand's list (or, past its end, the date's index).
-    fn new(g: &GreedyDay<'_>, d: u32, free: &[bool], want: usize) -> Feed {
+    /// The next worker still allowed (`free`), nearest first; None when
+    /// there is no one more to offer. `want` is the demand's first batch:
+    /// when the list offered fewer, the read beyond it looks for that many
+    /// eligible workers however far (so a demand is always offered its
+    /// first batch of nearest eligible allowed workers, whatever the lists'
+    /// length); otherwise it reads at most `4 x want` allowed workers,
+    /// eligible or not: a safety net bounds its time, so a demand whose
+    /// nearest allowed workers are all ineligible gives up rather than read
+    /// everyone in range. Without `far` the feed stops at the list's end.
+    fn next(
+        &mut self,
+        g: &GreedyDay<'_>,
+        d: u32,
+        free: &[bool],
+        want: usize,
+        far: bool,
+    ) -> Option<u32> {
         let list = g.near.list(g.inst, g.ctx, d);
-        let mut feed = Feed { list: Vec::new(), next: 0, complete: false, reads: 0 };
-        for &w in &list.workers {
+        while let Some(&w) = list.workers.get(self.pos) {
+            self.pos += 1;
             if free[w as usize] {
-                feed.list.push(w);
-                if feed.list.len() == want {
-                    return feed;
-                }
+                self.offered += 1;
+                return Some(w);
             }
         }
-        if list.complete {
-            feed.complete = true;
-            return feed;
+        if list.complete || !far {
+            return None;
         }
-        // Past the list: the date's own index, nearest first.
-        let (list, all) = g.read_index(d, free, None, Some(want));
-        feed.list = list;
-        feed.complete = all;
-        feed
-    }
-
-    /// Replaces the list by the eligible workers still free, nearest first:
-    /// at most `cap` of them, from the demand's list (or, past its end, the
-    /// date's index, where at most `cap` free workers are read, eligible or
-    /// not: a safety net bounds its time, so a demand whose nearest free
-    /// workers are all ineligible gives up rather than read everyone in
-    /// range). A demand reads on at most [`GREEDY_READS`] times. Returns
-    /// whether there is anyone.
-    fn rest(&mut self, g: &GreedyDay<'_>, d: u32, free: &[bool], cap: usize) -> bool {
-        if self.complete {
-            return false;
+        if !self.read {
+            self.read = true;
+            let (cap, eligible) =
+                if self.offered < want { (None, Some(want)) } else { (Some(4 * want), None) };
+            let mut beyond = g.read_index(d, free, cap, eligible).0;
+            // The list's workers were offered already, or were not allowed
+            // when reached (and are not now).
+            let on_list: HashSet<u32> = list.workers.iter().copied().collect();
+            beyond.retain(|w| !on_list.contains(w));
+            self.beyond = beyond;
         }
-        self.reads += 1;
-        let reads = self.reads;
-        let list = g.near.list(g.inst, g.ctx, d);
-        let mut out: Vec<u32> = Vec::new();
-        let mut complete = list.complete;
-        for &w in &list.workers {
+        while let Some(&w) = self.beyond.get(self.next) {
+            self.next += 1;
             if free[w as usize] {
-                out.push(w);
-                if out.len() == cap {
-                    complete = false;
-                    break;
-                }
+                return Some(w);
             }
         }
-        if out.len() < cap && !list.complete {
-            let (read, all) = g.read_index(d, free, Some(cap), None);
-            out = read;
-            complete = all;
-        }
-        *self = Feed { list: out, next: 0, complete: complete || reads >= GREEDY_READS, reads };
-        !self.list.is_empty()
+        None
     }
 }
-
-/// How many times a demand of the greedy plan reads the nearest free
-/// workers after its first batch.
-const GREEDY_READS: u32 = 1;
 
 /// One date of the greedy plan.
 struct GreedyDay<'a> {
@@ -351,44 +389,50 @@ fn greedy_day(
         .filter(|&d| inst.demands[d as usize].is_active(day))
         .collect();
     order.sort_by_key(|&d| (std::cmp::Reverse(inst.demands[d as usize].priority), d));
-    // Each demand's first batch in parallel (it depends only on the demand
-    // and the date's allowed workers); a demand that uses it up reads on.
-    let mut feeds: Vec<Feed> =
-        order.par_iter().map(|&d| Feed::new(&g, d, &allowed, batch(inst, d))).collect();
-    loop {
-        let mut any = false;
-        for (i, &d) in order.iter().enumerate() {
-            let have = need.get(&d).copied().unwrap_or(0);
-            if have >= inst.demands[d as usize].per_day {
-                continue;
-            }
-            let feed = &mut feeds[i];
-            loop {
-                if feed.next == feed.list.len() && !feed.rest(&g, d, &allowed, 4 * batch(inst, d)) {
-                    break;
-                }
-                let w = feed.list[feed.next];
-                feed.next += 1;
-                let crew = inst.workers[w as usize].crew;
-                if allowed[w as usize]
-                    && crew.is_none_or(|c| crew_on.get(&c).is_none_or(|&t| t == d))
-                {
-                    allowed[w as usize] = false;
-                    if let Some(index) = g.index.get_mut() {
-                        index.remove(w, inst.workers[w as usize].location);
+    // The demands' lists in parallel, for those no date has read yet.
+    order.par_iter().for_each(|&d| {
+        near.list(inst, ctx, d);
+    });
+    let mut feeds: Vec<Feed> = order.iter().map(|_| Feed::default()).collect();
+    // One priority at a time, highest first: a worker fills one slot
+    // wherever they go, and a slot of a higher priority weighs more. Within
+    // a priority, one hand each in turn, first from the demands' lists
+    // only, then reading beyond them: no demand takes a worker from farther
+    // away while others still have nearer ones to take (on the county this
+    // filled 9 % more weight over 36 % fewer km than one pass over every
+    // demand, each reading on as soon as its list ran short).
+    let priority = |d: u32| inst.demands[d as usize].priority;
+    let mut start = 0;
+    for tier in order.chunk_by(|&a, &b| priority(a) == priority(b)) {
+        let feeds = &mut feeds[start..start + tier.len()];
+        start += tier.len();
+        for far in [false, true] {
+            let mut any = true;
+            while any {
+                any = false;
+                for (&d, feed) in tier.iter().zip(feeds.iter_mut()) {
+                    if need.get(&d).copied().unwrap_or(0) >= inst.demands[d as usize].per_day {
+                        continue;
                     }
-                    if let Some(c) = crew {
-                        crew_on.insert(c, d);
+                    while let Some(w) = feed.next(&g, d, &allowed, batch(inst, d), far) {
+                        let crew = inst.workers[w as usize].crew;
+                        if crew.is_some_and(|c| crew_on.get(&c).is_some_and(|&t| t != d)) {
+                            continue;
+                        }
+                        allowed[w as usize] = false;
+                        if let Some(index) = g.index.get_mut() {
+                            index.remove(w, inst.workers[w as usize].location);
+                        }
+                        if let Some(c) = crew {
+                            crew_on.insert(c, d);
+                        }
+                        *need.entry(d).or_default() += 1;
+                        result.assignments.push((w, d, near.km(inst, ctx, w, d)));
+                        any = true;
+                        break;
                     }
-                    *need.entry(d).or_default() += 1;
-                    result.assignments.push((w, d, near.km(inst, ctx, w, d)));
-                    any = true;
-                    break;
                 }
             }
-        }
-        if !any {
-            break;
         }
     }
     result.weighted_fill = result
@@ -422,10 +466,10 @@ mod tests {
     use crate::generate::{generate, Preset};
     use crate::validate;
 
-    /// A demand's first batch is its nearest eligible workers allowed that
-    /// date (travel overrides included), read from its list or, past the
-    /// list's end, the date's index: the same as sorting everyone, whatever
-    /// the lists' length.
+    /// A demand's first batch of offers is its nearest eligible workers
+    /// allowed that date (travel overrides included), read from its list
+    /// and, past the list's end, the date's index: the same as sorting
+    /// everyone, whatever the lists' length.
     #[test]
     fn a_first_batch_is_the_nearest_eligible_allowed_workers() {
         let mut checked = 0;
@@ -461,20 +505,63 @@ mod tests {
                             .collect();
                         all.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
                         let want = batch(&inst, d);
-                        let feed = Feed::new(&g, d, &allowed, want);
+                        let mut feed = Feed::default();
+                        let offered: Vec<u32> =
+                            std::iter::from_fn(|| feed.next(&g, d, &allowed, want, true))
+                                .take(want)
+                                .collect();
                         let n = want.min(all.len());
-                        assert!(feed.list.len() >= n, "seed {seed} day {day} demand {d}");
                         let expected: Vec<u32> = all[..n].iter().map(|&(w, _)| w).collect();
-                        assert_eq!(
-                            feed.list[..n],
-                            expected[..],
-                            "seed {seed} day {day} demand {d}"
-                        );
+                        assert_eq!(offered, expected, "seed {seed} day {day} demand {d}");
                         checked += 1;
                     }
                 }
             }
         }
         assert!(checked > 100, "only {checked} demand-dates compared");
+    }
+
+    /// A worker fills one slot wherever they go, so the greedy plan gives
+    /// the higher priority all it can take first: two workers, a
+    /// priority-3 demand for two and a priority-1 demand for one (nearer to
+    /// both workers). Taking turns across priorities gave each one (weight
+    /// 4); priority by priority gives both to the first (weight 6).
+    #[test]
+    fn a_higher_priority_takes_every_hand_it_can_first() {
+        use crate::format::{DateRange, Demand, Location, Problem, Worker};
+        let days = || vec![DateRange::new("2026-05-01", "2026-05-01")];
+        let workers = (0..2)
+            .map(|i| {
+                Worker::new(
+                    format!("w{i}"),
+                    Location::new(35.80, 127.10 + 0.01 * f64::from(i)),
+                    days(),
+                )
+            })
+            .collect();
+        let mut high = Demand::new(
+            "d-high",
+            "farm-a",
+            Location::new(35.85, 127.10),
+            "2026-05-01",
+            "2026-05-01",
+            2,
+        );
+        high.priority = 3;
+        let low = Demand::new(
+            "d-low",
+            "farm-b",
+            Location::new(35.80, 127.105),
+            "2026-05-01",
+            "2026-05-01",
+            1,
+        );
+        let p = Problem { workers, demands: vec![low, high], ..Problem::default() };
+        let inst = validate(&p).expect("valid");
+        let ctx = CandidateContext::new(&inst);
+        let near = Nearby::new(&inst);
+        let day = greedy_day(&inst, &ctx, &Grid::new(&inst), &near, 0);
+        assert_eq!(day.weighted_fill, 6, "{:?}", day.assignments);
+        assert!(day.assignments.iter().all(|&(_, d, _)| inst.demands[d as usize].id == "d-high"));
     }
 }
