@@ -28,7 +28,7 @@ use crate::candidates::CandidateContext;
 use crate::flow::NONE;
 use crate::format::{Reason, ReasonCode, SkillGap, Standby, StandbyWorker, Unfilled};
 use crate::geo_util::{haversine_km, haversine_km_with};
-use crate::index::{chord2_for_km, chord2_surely_within_km, SpatialIndex};
+use crate::index::{chord2_for_km, chord2_surely_within_km, SkillIndexes, SpatialIndex};
 use crate::model::{Day, DaySet, Instance};
 
 /// Unfilled slots with reasons, and stand-ins when asked for.
@@ -70,28 +70,18 @@ impl Ranges {
 
 /// What a demand can reach, independent of the date.
 struct Reach {
-    /// In range (rule 5), as (worker, km), nearest first when stand-ins are
-    /// asked for; otherwise in no order, and `km` may be NaN (only
-    /// stand-ins report it).
-    in_range: Vec<(u32, f64)>,
-    /// In range and skilled (rules 5 and 6), in the same order.
+    /// In range and skilled (rules 5 and 6), as (worker, km), nearest
+    /// first when stand-ins are asked for; otherwise in no order, and `km`
+    /// may be NaN (only stand-ins report it).
     skilled: Vec<(u32, f64)>,
+    /// In range (rule 5), the same way, read only when no one in range is
+    /// skilled (otherwise empty): what the skill gap is measured on.
+    in_range: Vec<(u32, f64)>,
     /// Per skilled worker: their availability over the demand's dates as
     /// bits (the demand's first date in bit 0), read once so that the
     /// reasons of its dates test a bit, not the worker's own set; empty
     /// when the demand spans more than 64 dates.
     skilled_avail: Vec<u64>,
-}
-
-impl Reach {
-    /// Whether the `i`-th skilled worker `w` is available on `day` (rule 1).
-    fn available(&self, inst: &Instance, d: u32, i: usize, w: u32, day: Day) -> bool {
-        if self.skilled_avail.is_empty() {
-            inst.workers[w as usize].available.contains(day)
-        } else {
-            (self.skilled_avail[i] >> (day - inst.demands[d as usize].start)) & 1 == 1
-        }
-    }
 }
 
 /// `all` holds (day, demand, worker, km) of every assignment; `fill` the
@@ -127,6 +117,7 @@ pub(crate) fn explain(
         SpatialIndex::new(inst.workers.iter().enumerate().map(|(w, wk)| (w as u32, wk.location)));
     let farm_overrides = overrides_by_farm(inst);
     let ranges = Ranges::new(inst);
+    let skills = SkillIndexes::new(inst);
 
     // Who works where on each date: per date, each worker's demand or
     // `NONE`. Dense (4 bytes a worker-date) because the reasons look up
@@ -163,8 +154,9 @@ pub(crate) fn explain(
         .par_iter()
         .map(|&d| {
             let dem = &inst.demands[d as usize];
-            let r = (opts.explain || standby_k > 0)
-                .then(|| reach(inst, ctx, &workers, &farm_overrides, &ranges, d, standby_k > 0));
+            let r = (opts.explain || standby_k > 0).then(|| {
+                reach(inst, ctx, &workers, &skills, &farm_overrides, &ranges, d, standby_k > 0)
+            });
             let (mut unfilled, mut standby) = (Vec::new(), Vec::new());
             for day in dem.start..=dem.end {
                 let missing = short(d as usize, day);
@@ -248,6 +240,7 @@ pub(crate) fn predict(inst: &Instance, ctx: &CandidateContext) -> Duration {
         SpatialIndex::new(inst.workers.iter().enumerate().map(|(w, wk)| (w as u32, wk.location)));
     let farm_overrides = overrides_by_farm(inst);
     let ranges = Ranges::new(inst);
+    let skills = SkillIndexes::new(inst);
     let demand_rank = crate::solve::rank_by_id(inst.demands.iter().map(|d| d.id.as_str()));
     let setup = started.elapsed();
     // 64 demands: 256 took 35 ms of a 200 ms limit on the county, for
@@ -257,7 +250,7 @@ pub(crate) fn predict(inst: &Instance, ctx: &CandidateContext) -> Duration {
     let mut sampled = 0usize;
     for d in (0..n as u32).step_by(step) {
         sampled += 1;
-        let r = reach(inst, ctx, &workers, &farm_overrides, &ranges, d, standby_k > 0);
+        let r = reach(inst, ctx, &workers, &skills, &farm_overrides, &ranges, d, standby_k > 0);
         let dem = &inst.demands[d as usize];
         for day in dem.start..=dem.end {
             std::hint::black_box(reason(
@@ -290,10 +283,12 @@ pub(crate) fn overrides_by_farm(inst: &Instance) -> Vec<Vec<(u32, f64)>> {
     by_farm
 }
 
+#[allow(clippy::too_many_arguments)]
 fn reach(
     inst: &Instance,
     ctx: &CandidateContext,
     workers: &SpatialIndex,
+    skills: &SkillIndexes,
     farm_overrides: &[Vec<(u32, f64)>],
     ranges: &Ranges,
     d: u32,
@@ -301,39 +296,57 @@ fn reach(
 ) -> Reach {
     let dem = &inst.demands[d as usize];
     let overridden = &farm_overrides[dem.farm as usize];
-    let mut in_range: Vec<(u32, f64)> = Vec::new();
-    // The squared chord settles most workers at once: clearly beyond their
-    // limit, or (when no distance is reported) clearly within it; only the
-    // thin band between takes the exact distance.
-    workers.for_each_within_chord2(dem.location, ranges.max_km, |w, c2| {
-        let lim = &ranges.limits[w as usize];
-        if c2 > lim.beyond || overridden.binary_search_by_key(&w, |&(x, _)| x).is_ok() {
-            return;
+    // The workers of `index` in range (rule 5), with the travel overrides:
+    // only those with the demand's skills when `skilled` (rule 6), checked
+    // on the index's workers when `check` (all of them hold the skills when
+    // it is the holders' index of the demand's only required skill).
+    let in_range_of = |index: &SpatialIndex, skilled: bool, check: bool| {
+        let has_skills = |w: u32| inst.workers[w as usize].has_skills(&dem.required);
+        let mut found: Vec<(u32, f64)> = Vec::new();
+        // The squared chord settles most workers at once: clearly beyond
+        // their limit, or (when no distance is reported) clearly within
+        // it; only the thin band between takes the exact distance.
+        index.for_each_within_chord2(dem.location, ranges.max_km, |w, c2| {
+            let lim = &ranges.limits[w as usize];
+            if c2 > lim.beyond
+                || overridden.binary_search_by_key(&w, |&(x, _)| x).is_ok()
+                || (check && !has_skills(w))
+            {
+                return;
+            }
+            if !sorted && c2 < lim.within {
+                found.push((w, f64::NAN));
+                return;
+            }
+            let (w_loc, w_cos) = (inst.workers[w as usize].location, ctx.worker_cos[w as usize]);
+            let km = haversine_km_with(w_loc, w_cos, dem.location, ctx.demand_cos[d as usize]);
+            if km <= inst.workers[w as usize].max_km {
+                found.push((w, km));
+            }
+        });
+        for &(w, km) in overridden {
+            if km <= inst.workers[w as usize].max_km && (!skilled || has_skills(w)) {
+                found.push((w, km));
+            }
         }
-        if !sorted && c2 < lim.within {
-            in_range.push((w, f64::NAN));
-            return;
+        // Nearest first only matters for stand-ins; reasons count.
+        if sorted {
+            found.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
         }
-        let (w_loc, w_cos) = (inst.workers[w as usize].location, ctx.worker_cos[w as usize]);
-        let km = haversine_km_with(w_loc, w_cos, dem.location, ctx.demand_cos[d as usize]);
-        if km <= inst.workers[w as usize].max_km {
-            in_range.push((w, km));
-        }
-    });
-    for &(w, km) in &farm_overrides[dem.farm as usize] {
-        if km <= inst.workers[w as usize].max_km {
-            in_range.push((w, km));
-        }
-    }
-    // Nearest first only matters for stand-ins; reasons count.
-    if sorted {
-        in_range.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-    }
-    let skilled: Vec<(u32, f64)> = in_range
-        .iter()
-        .copied()
-        .filter(|&(w, _)| inst.workers[w as usize].has_skills(&dem.required))
-        .collect();
+        found
+    };
+    // The skilled from the holders of the rarest required skill (the
+    // others checked), or everyone when no skill is required; everyone in
+    // range only when no one skilled is.
+    let skilled = match skills.rarest(inst, d) {
+        Some(holders) => in_range_of(holders, true, dem.required.len() > 1),
+        None => in_range_of(workers, false, false),
+    };
+    let in_range = if skilled.is_empty() && !dem.required.is_empty() {
+        in_range_of(workers, false, false)
+    } else {
+        Vec::new()
+    };
     let span = dem.end - dem.start + 1;
     let skilled_avail = if span <= 64 {
         skilled
@@ -367,7 +380,7 @@ fn reason(
         eligible: None,
         taken_by: None,
     };
-    if r.in_range.is_empty() {
+    if r.skilled.is_empty() && r.in_range.is_empty() {
         let nearest = nearest_skilled_km(inst, workers, farm_overrides, d);
         let message = match nearest {
             Some(km) => format!(
@@ -407,16 +420,33 @@ fn reason(
     let mut eligible = 0usize;
     let mut free = 0usize;
     let mut others: Vec<u32> = Vec::new();
-    for (i, &(w, _)) in r.skilled.iter().enumerate() {
-        if !r.available(inst, d, i, w, day) {
-            continue;
+    if r.skilled_avail.is_empty() {
+        for &(w, _) in &r.skilled {
+            if !inst.workers[w as usize].available.contains(day) {
+                continue;
+            }
+            eligible += 1;
+            match works_on(w, day) {
+                None => free += 1,
+                Some(other) if other != d => others.push(other),
+                Some(_) => {}
+            }
         }
-        eligible += 1;
-        match works_on(w, day) {
-            None => free += 1,
-            Some(other) if other != d => others.push(other),
-            Some(_) => {}
+    } else {
+        // Without branches on who is available or free (they are as good
+        // as random): these took most of explaining the county.
+        let shift = day - dem.start;
+        others.resize(r.skilled.len(), NONE);
+        let mut n = 0;
+        for (&(w, _), &bits) in r.skilled.iter().zip(&r.skilled_avail) {
+            let avail = (bits >> shift) & 1 == 1;
+            let on = works_on(w, day).unwrap_or(NONE);
+            eligible += usize::from(avail);
+            free += usize::from(avail & (on == NONE));
+            others[n] = on;
+            n += usize::from(avail & (on != NONE) & (on != d));
         }
+        others.truncate(n);
     }
     if eligible == 0 {
         let message = format!(
@@ -488,4 +518,94 @@ fn nearest_skilled_km(
         break;
     }
     best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{generate, Preset};
+    use crate::validate;
+
+    /// A demand's reach, read from the holders of its rarest required skill,
+    /// is everyone in range with every skill (brute force over all
+    /// workers), and everyone in range when no one skilled is; demands with
+    /// two or three required skills, some that no one in range holds, and
+    /// travel overrides.
+    #[test]
+    fn the_reach_of_a_demand_is_everyone_in_range_with_its_skills() {
+        let mut compared = 0;
+        for seed in [1, 2, 3] {
+            let mut p = generate(Preset::Small, seed);
+            let skills: Vec<String> =
+                p.workers.iter().flat_map(|w| w.skills.keys().cloned()).collect();
+            for (i, d) in p.demands.iter_mut().enumerate() {
+                for k in 0..i % 3 {
+                    let skill = skills[(i * 7 + k * 13) % skills.len()].clone();
+                    d.required_skills.insert(skill, 1 + ((i + k) % 4) as i64);
+                }
+            }
+            // Travel overrides, nearer and farther than the great circle.
+            let farms: Vec<String> = p.demands.iter().map(|d| d.farm_id.clone()).collect();
+            for (i, w) in p.workers.iter().enumerate().step_by(5) {
+                let km = [0.5, 3.0, 12.0, 25.0, 80.0][i % 5];
+                let farm_id = farms[(i * 11) % farms.len()].clone();
+                p.travel.push(crate::format::TravelOverride {
+                    worker_id: w.id.clone(),
+                    farm_id,
+                    km,
+                });
+            }
+            p.travel.sort_by(|a, b| (&a.worker_id, &a.farm_id).cmp(&(&b.worker_id, &b.farm_id)));
+            p.travel.dedup_by(|a, b| a.worker_id == b.worker_id && a.farm_id == b.farm_id);
+            let inst = validate(&p).expect("valid");
+            assert!(!inst.travel.is_empty());
+            let ctx = CandidateContext::new(&inst);
+            let workers = SpatialIndex::new(
+                inst.workers.iter().enumerate().map(|(w, wk)| (w as u32, wk.location)),
+            );
+            let skill_indexes = SkillIndexes::new(&inst);
+            let farm_overrides = overrides_by_farm(&inst);
+            let ranges = Ranges::new(&inst);
+            for d in 0..inst.demands.len() as u32 {
+                let in_range: Vec<u32> = (0..inst.workers.len() as u32)
+                    .filter(|&w| inst.distance_km(w, d) <= inst.workers[w as usize].max_km)
+                    .collect();
+                let required = &inst.demands[d as usize].required;
+                let skilled: Vec<u32> = in_range
+                    .iter()
+                    .copied()
+                    .filter(|&w| inst.workers[w as usize].has_skills(required))
+                    .collect();
+                for sorted in [false, true] {
+                    let r = reach(
+                        &inst,
+                        &ctx,
+                        &workers,
+                        &skill_indexes,
+                        &farm_overrides,
+                        &ranges,
+                        d,
+                        sorted,
+                    );
+                    let ids = |v: &[(u32, f64)]| {
+                        let mut ids: Vec<u32> = v.iter().map(|&(w, _)| w).collect();
+                        ids.sort_unstable();
+                        ids
+                    };
+                    assert_eq!(ids(&r.skilled), skilled, "seed {seed} demand {d}");
+                    if skilled.is_empty() {
+                        assert_eq!(ids(&r.in_range), in_range, "seed {seed} demand {d}");
+                    }
+                    if sorted {
+                        assert!(
+                            r.skilled.is_sorted_by(|a, b| a.1 <= b.1),
+                            "seed {seed} demand {d}"
+                        );
+                    }
+                }
+                compared += usize::from(required.len() > 1);
+            }
+        }
+        assert!(compared > 10, "only {compared} demands with two or more skills");
+    }
 }

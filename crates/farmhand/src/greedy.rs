@@ -22,7 +22,7 @@ use rayon::prelude::*;
 
 use crate::candidates::CandidateContext;
 use crate::improve::{repair, Grid};
-use crate::index::{chord2_for_km, SpatialIndex};
+use crate::index::{chord2_for_km, SkillIndexes, SpatialIndex};
 use crate::model::{Day, Instance};
 use crate::solve::{locked_only, DayResult};
 
@@ -93,13 +93,9 @@ pub(crate) struct Nearby {
     limit2: Vec<f64>,
     /// Every worker, for the lists of demands that require no skill.
     everyone: SpatialIndex,
-    /// Per (skill, level) some demand requires: how many workers hold the
-    /// skill at that level or higher, and their index, built the first
-    /// time a list reads it. A demand's list reads the index of its rarest
-    /// requirement: a demand for a rare skill would otherwise read most
-    /// workers in range to find its few eligible ones (the county's lists
-    /// read 359 workers each, on average).
-    by_skill: HashMap<(u32, u8), (usize, OnceLock<SpatialIndex>)>,
+    /// The holders of each required skill, for the lists of demands that
+    /// require one.
+    by_skill: SkillIndexes,
     /// Per demand: its list, read the first time a date needs it.
     lists: Vec<OnceLock<List>>,
     /// The lists' length in first batches ([`LIST_BATCHES`]; tests shorten it).
@@ -127,20 +123,7 @@ impl Nearby {
             inst.workers.iter().enumerate().map(|(w, wk)| (w as u32, wk.location)),
         );
         let lists = (0..inst.demands.len()).map(|_| OnceLock::new()).collect();
-        let mut by_skill: HashMap<(u32, u8), (usize, OnceLock<SpatialIndex>)> = inst
-            .demands
-            .iter()
-            .flat_map(|d| d.required.iter().map(|&r| (r, (0, OnceLock::new()))))
-            .collect();
-        for w in &inst.workers {
-            for &(s, level) in &w.skills {
-                for l in 1..=level {
-                    if let Some((n, _)) = by_skill.get_mut(&(s, l)) {
-                        *n += 1;
-                    }
-                }
-            }
-        }
+        let by_skill = SkillIndexes::new(inst);
         Nearby { overrides, max_km, limit2, everyone, by_skill, lists, list_batches }
     }
 
@@ -149,23 +132,7 @@ impl Nearby {
     /// none). It holds every eligible worker, so the list is the same
     /// whichever index it reads.
     fn index_for(&self, inst: &Instance, d: u32) -> &SpatialIndex {
-        let rarest = inst.demands[d as usize]
-            .required
-            .iter()
-            .filter_map(|r| self.by_skill.get(r).map(|e| (e.0, *r, &e.1)))
-            .min_by_key(|&(n, r, _)| (n, r));
-        match rarest {
-            None => &self.everyone,
-            Some((_, (skill, level), index)) => index.get_or_init(|| {
-                SpatialIndex::new(
-                    inst.workers
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, w)| w.skill_level(skill) >= level)
-                        .map(|(i, w)| (i as u32, w.location)),
-                )
-            }),
-        }
+        self.by_skill.rarest(inst, d).unwrap_or(&self.everyone)
     }
 
     /// Worker `w`'s distance to demand `d`: its travel override, if any,

@@ -9,8 +9,12 @@
 use rstar::primitives::GeomWithData;
 use rstar::{RStarInsertionStrategy, RTree, RTreeParams};
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use crate::format::Location;
 use crate::geo_util::EARTH_RADIUS_KM;
+use crate::model::Instance;
 
 type Entry = GeomWithData<[f64; 3], u32>;
 
@@ -75,6 +79,55 @@ impl SpatialIndex {
     /// Points ordered by distance from `at`, nearest first.
     pub(crate) fn nearest(&self, at: Location) -> impl Iterator<Item = u32> + '_ {
         self.tree.nearest_neighbor_iter(&unit_vector(at)).map(|e| e.data)
+    }
+}
+
+/// Per (skill, level) some demand requires: how many workers hold the
+/// skill at that level or higher, and their index, built the first time it
+/// is read. A query for a demand reads the index of its rarest requirement,
+/// which holds every worker with the demand's skills: a demand for a rare
+/// skill would otherwise read most workers in range to find its few
+/// (the county's greedy lists read 359 workers each, on average, before).
+pub(crate) struct SkillIndexes {
+    by_skill: HashMap<(u32, u8), (usize, OnceLock<SpatialIndex>)>,
+}
+
+impl SkillIndexes {
+    pub(crate) fn new(inst: &Instance) -> SkillIndexes {
+        let mut by_skill: HashMap<(u32, u8), (usize, OnceLock<SpatialIndex>)> = inst
+            .demands
+            .iter()
+            .flat_map(|d| d.required.iter().map(|&r| (r, (0, OnceLock::new()))))
+            .collect();
+        for w in &inst.workers {
+            for &(s, level) in &w.skills {
+                for l in 1..=level {
+                    if let Some((n, _)) = by_skill.get_mut(&(s, l)) {
+                        *n += 1;
+                    }
+                }
+            }
+        }
+        SkillIndexes { by_skill }
+    }
+
+    /// The holders of demand `d`'s rarest required skill at its level, or
+    /// None when it requires no skill.
+    pub(crate) fn rarest(&self, inst: &Instance, d: u32) -> Option<&SpatialIndex> {
+        let (_, (skill, level), index) = inst.demands[d as usize]
+            .required
+            .iter()
+            .filter_map(|r| self.by_skill.get(r).map(|e| (e.0, *r, &e.1)))
+            .min_by_key(|&(n, r, _)| (n, r))?;
+        Some(index.get_or_init(|| {
+            SpatialIndex::new(
+                inst.workers
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, w)| w.skill_level(skill) >= level)
+                    .map(|(i, w)| (i as u32, w.location)),
+            )
+        }))
     }
 }
 
