@@ -225,15 +225,52 @@ pub(crate) fn explain(
     Explained { unfilled, standby: (standby_k > 0).then_some(standby) }
 }
 
-/// A generous prediction of [`explain`]'s time, for keeping time for it
-/// under a time limit: its work on a sample of the demands (every date
-/// short, no one assigned, so every eligible worker is looked at), scaled
-/// to all demands and divided among the threads.
-pub(crate) fn predict(inst: &Instance, ctx: &CandidateContext) -> Duration {
+/// What [`explain`] costs, timed on a sample of demands: to predict its
+/// time under a time limit, first for every slot of every demand (before
+/// the plan is known), then for the plan's own short slots.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ExplainCost {
+    /// Building its indexes (done again by `explain` itself).
+    setup: Duration,
+    /// A demand's reach, on one thread.
+    per_demand: Duration,
+    /// A slot's reason (or stand-ins), on one thread.
+    per_slot: Duration,
+    /// Stand-ins are asked for: every slot of every demand has some.
+    standby: bool,
+}
+
+impl ExplainCost {
+    /// Explaining `demands` demands with `slots` short slots among them
+    /// (every slot when stand-ins are asked for), over the threads.
+    pub(crate) fn predict(&self, inst: &Instance, demands: usize, slots: usize) -> Duration {
+        let (demands, slots) = if self.standby {
+            (inst.demands.len(), inst.demands.iter().map(|d| (d.end - d.start + 1) as usize).sum())
+        } else {
+            (demands, slots)
+        };
+        let threads = rayon::current_num_threads().max(1) as f64;
+        self.setup * 2
+            + (self.per_demand.mul_f64(demands as f64) + self.per_slot.mul_f64(slots as f64))
+                .div_f64(threads)
+    }
+
+    /// Explaining every slot of every demand: generous, as if nothing were
+    /// filled.
+    pub(crate) fn predict_all(&self, inst: &Instance) -> Duration {
+        let slots = inst.demands.iter().map(|d| (d.end - d.start + 1) as usize).sum();
+        self.predict(inst, inst.demands.len(), slots)
+    }
+}
+
+/// [`ExplainCost`] timed on 64 demands spread over the problem (every date
+/// short, no one assigned, so every eligible worker is looked at). 256 took
+/// 35 ms of a 200 ms limit on the county, for about the same prediction.
+pub(crate) fn cost(inst: &Instance, ctx: &CandidateContext) -> ExplainCost {
     let standby_k = inst.options.standby_per_slot.clamp(0, 20) as usize;
     let n = inst.demands.len();
     if n == 0 || (!inst.options.explain && standby_k == 0) {
-        return Duration::ZERO;
+        return ExplainCost::default();
     }
     let started = Instant::now();
     let workers =
@@ -243,16 +280,19 @@ pub(crate) fn predict(inst: &Instance, ctx: &CandidateContext) -> Duration {
     let skills = SkillIndexes::new(inst);
     let demand_rank = crate::solve::rank_by_id(inst.demands.iter().map(|d| d.id.as_str()));
     let setup = started.elapsed();
-    // 64 demands: 256 took 35 ms of a 200 ms limit on the county, for
-    // about the same prediction.
     let step = n.div_ceil(64);
     let nobody = |_: u32, _: Day| None;
-    let mut sampled = 0usize;
+    let (mut reaching, mut reasoning) = (Duration::ZERO, Duration::ZERO);
+    let (mut sampled, mut slots) = (0usize, 0usize);
     for d in (0..n as u32).step_by(step) {
         sampled += 1;
+        let t = Instant::now();
         let r = reach(inst, ctx, &workers, &skills, &farm_overrides, &ranges, d, standby_k > 0);
+        reaching += t.elapsed();
+        let t = Instant::now();
         let dem = &inst.demands[d as usize];
         for day in dem.start..=dem.end {
+            slots += 1;
             std::hint::black_box(reason(
                 inst,
                 &workers,
@@ -265,10 +305,37 @@ pub(crate) fn predict(inst: &Instance, ctx: &CandidateContext) -> Duration {
                 &demand_rank,
             ));
         }
+        reasoning += t.elapsed();
     }
-    let per_demand = (started.elapsed() - setup).div_f64(sampled as f64);
-    let threads = rayon::current_num_threads().max(1) as f64;
-    setup * 2 + per_demand.mul_f64(n as f64 / threads)
+    ExplainCost {
+        setup,
+        per_demand: reaching.div_f64(sampled as f64),
+        per_slot: reasoning.div_f64(slots.max(1) as f64),
+        standby: standby_k > 0,
+    }
+}
+
+/// The demands with a short slot and the short slots of a plan, for
+/// [`ExplainCost::predict`].
+pub(crate) fn short_slots(inst: &Instance, days: &[crate::solve::DayResult]) -> (usize, usize) {
+    let mut filled = vec![0u32; inst.demands.len()];
+    let mut short_demand = vec![false; inst.demands.len()];
+    let mut slots = 0;
+    for r in days {
+        for &(_, d, _) in &r.assignments {
+            filled[d as usize] += 1;
+        }
+        for (d, dem) in inst.demands.iter().enumerate() {
+            if dem.is_active(r.day) && filled[d] < dem.per_day {
+                slots += 1;
+                short_demand[d] = true;
+            }
+        }
+        for &(_, d, _) in &r.assignments {
+            filled[d as usize] = 0;
+        }
+    }
+    (short_demand.iter().filter(|&&s| s).count(), slots)
 }
 
 /// Per farm: (worker, km) of its travel overrides.

@@ -156,11 +156,23 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
     // explaining, assembling) is predicted by timing a sample of that work
     // first, generously (as if every date were left to the greedy plan).
     let mut limit = limit;
+    let mut explain_cost = explain::ExplainCost::default();
+    let limit_end = limit.map(|l| started + l);
     if let Some(l) = limit {
-        let tail = greedy::predict_greedy(inst, &ctx, nearby()) + explain::predict(inst, &ctx);
+        explain_cost = explain::cost(inst, &ctx);
+        let explaining = explain_cost.predict_all(inst);
+        let tail = greedy::predict_greedy(inst, &ctx, nearby()) + explaining;
         let reserve = started.elapsed() + tail.mul_f64(TAIL_MARGIN) + Duration::from_millis(5);
         limit = Some(l.saturating_sub(reserve));
     }
+    // The greedy plan's top-up (dates one at a time, after the repair) has
+    // until the time kept for explaining that plan's short slots.
+    let top_up_until = |days: &[DayResult]| {
+        let end = limit_end?;
+        let (demands, slots) = explain::short_slots(inst, days);
+        let explaining = explain_cost.predict(inst, demands, slots).mul_f64(TAIL_MARGIN);
+        Some(end.checked_sub(explaining + Duration::from_millis(5)).unwrap_or(started))
+    };
     let tracker = Tracker::new(config, inst.n_days, started, limit);
     let mut warnings: Vec<String> = inst.warnings.iter().map(|w| w.to_string()).collect();
 
@@ -313,11 +325,11 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
         }
         phase_ms[2] = ms();
         if days.iter().any(|d| !d.complete) {
-            greedy::greedy_fill(inst, &ctx, nearby(), &mut days, &mut grid);
+            greedy::greedy_fill(inst, &ctx, nearby(), &mut days, &mut grid, &top_up_until);
         }
     } else if days.iter().any(|d| !d.complete) {
         let mut grid = Grid::of_plan(inst, &days);
-        greedy::greedy_fill(inst, &ctx, nearby(), &mut days, &mut grid);
+        greedy::greedy_fill(inst, &ctx, nearby(), &mut days, &mut grid, &top_up_until);
     }
     phase_ms[3] = ms();
     let cut_short = days.iter().filter(|d| d.complete && !d.proven).count();
