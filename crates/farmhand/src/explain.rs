@@ -234,37 +234,47 @@ pub(crate) struct ExplainCost {
     setup: Duration,
     /// A demand's reach, on one thread.
     per_demand: Duration,
-    /// A slot's reason (or stand-ins), on one thread.
+    /// A slot's reason (or stand-ins), on one thread, with every eligible
+    /// worker free.
     per_slot: Duration,
+    /// ... and with every eligible worker working elsewhere, the costlier
+    /// reading (the demands they work on are counted and sorted).
+    per_busy_slot: Duration,
     /// Stand-ins are asked for: every slot of every demand has some.
     standby: bool,
 }
 
 impl ExplainCost {
     /// Explaining `demands` demands with `slots` short slots among them
-    /// (every slot when stand-ins are asked for), over the threads.
+    /// (every slot when stand-ins are asked for), over the threads, each
+    /// slot as costly as when every eligible worker works elsewhere.
     pub(crate) fn predict(&self, inst: &Instance, demands: usize, slots: usize) -> Duration {
-        let (demands, slots) = if self.standby {
-            (inst.demands.len(), inst.demands.iter().map(|d| (d.end - d.start + 1) as usize).sum())
-        } else {
-            (demands, slots)
-        };
-        let threads = rayon::current_num_threads().max(1) as f64;
-        self.setup * 2
-            + (self.per_demand.mul_f64(demands as f64) + self.per_slot.mul_f64(slots as f64))
-                .div_f64(threads)
+        let (demands, slots) =
+            if self.standby { (inst.demands.len(), all_slots(inst)) } else { (demands, slots) };
+        self.over_threads(demands, self.per_busy_slot.mul_f64(slots as f64))
     }
 
-    /// Explaining every slot of every demand: generous, as if nothing were
-    /// filled.
+    /// Explaining every slot of every demand, as if nothing were filled
+    /// (and everyone eligible free): generous in the slots, before the
+    /// plan is known.
     pub(crate) fn predict_all(&self, inst: &Instance) -> Duration {
-        let slots = inst.demands.iter().map(|d| (d.end - d.start + 1) as usize).sum();
-        self.predict(inst, inst.demands.len(), slots)
+        self.over_threads(inst.demands.len(), self.per_slot.mul_f64(all_slots(inst) as f64))
+    }
+
+    fn over_threads(&self, demands: usize, slots: Duration) -> Duration {
+        let threads = rayon::current_num_threads().max(1) as f64;
+        self.setup * 2 + (self.per_demand.mul_f64(demands as f64) + slots).div_f64(threads)
     }
 }
 
+/// Every slot (demand and date) of the problem.
+fn all_slots(inst: &Instance) -> usize {
+    inst.demands.iter().map(|d| (d.end - d.start + 1) as usize).sum()
+}
+
 /// [`ExplainCost`] timed on 64 demands spread over the problem (every date
-/// short, no one assigned, so every eligible worker is looked at). 256 took
+/// short, so every eligible worker is looked at: once with everyone free,
+/// once with everyone working elsewhere). 256 took
 /// 35 ms of a 200 ms limit on the county, for about the same prediction.
 pub(crate) fn cost(inst: &Instance, ctx: &CandidateContext) -> ExplainCost {
     let standby_k = inst.options.standby_per_slot.clamp(0, 20) as usize;
@@ -282,7 +292,9 @@ pub(crate) fn cost(inst: &Instance, ctx: &CandidateContext) -> ExplainCost {
     let setup = started.elapsed();
     let step = n.div_ceil(64);
     let nobody = |_: u32, _: Day| None;
-    let (mut reaching, mut reasoning) = (Duration::ZERO, Duration::ZERO);
+    // Everyone on some other demand, spread over many.
+    let elsewhere = |w: u32, _: Day| Some(w % n as u32);
+    let (mut reaching, mut reasoning, mut busy) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     let (mut sampled, mut slots) = (0usize, 0usize);
     for d in (0..n as u32).step_by(step) {
         sampled += 1;
@@ -306,11 +318,27 @@ pub(crate) fn cost(inst: &Instance, ctx: &CandidateContext) -> ExplainCost {
             ));
         }
         reasoning += t.elapsed();
+        let t = Instant::now();
+        for day in dem.start..=dem.end {
+            std::hint::black_box(reason(
+                inst,
+                &workers,
+                &farm_overrides,
+                &r,
+                d,
+                day,
+                &elsewhere,
+                false,
+                &demand_rank,
+            ));
+        }
+        busy += t.elapsed();
     }
     ExplainCost {
         setup,
         per_demand: reaching.div_f64(sampled as f64),
         per_slot: reasoning.div_f64(slots.max(1) as f64),
+        per_busy_slot: busy.div_f64(slots.max(1) as f64),
         standby: standby_k > 0,
     }
 }

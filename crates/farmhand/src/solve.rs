@@ -166,9 +166,16 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
         limit = Some(l.saturating_sub(reserve));
     }
     // The greedy plan's top-up (dates one at a time, after the repair) has
-    // until the time kept for explaining that plan's short slots.
+    // until the time kept for explaining that plan's short slots; or, when
+    // the limit is shorter than the predicted tail (no time for any
+    // search), no deadline: the answer comes when the whole tail is done,
+    // and a limit shorter than the greedy plan itself would otherwise
+    // leave its repaired plan without a top-up (up to 12 % less fill on
+    // small problems with day limits at 1 ms than before priorities were
+    // taken one at a time).
+    let tail_fits = limit.is_some_and(|l| !l.is_zero());
     let top_up_until = |days: &[DayResult]| {
-        let end = limit_end?;
+        let end = limit_end.filter(|_| tail_fits)?;
         let (demands, slots) = explain::short_slots(inst, days);
         let explaining = explain_cost.predict(inst, demands, slots).mul_f64(TAIL_MARGIN);
         Some(end.checked_sub(explaining + Duration::from_millis(5)).unwrap_or(started))
