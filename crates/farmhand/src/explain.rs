@@ -301,38 +301,29 @@ pub(crate) fn cost(inst: &Instance, ctx: &CandidateContext) -> ExplainCost {
         let t = Instant::now();
         let r = reach(inst, ctx, &workers, &skills, &farm_overrides, &ranges, d, standby_k > 0);
         reaching += t.elapsed();
-        let t = Instant::now();
         let dem = &inst.demands[d as usize];
-        for day in dem.start..=dem.end {
-            slots += 1;
-            std::hint::black_box(reason(
-                inst,
-                &workers,
-                &farm_overrides,
-                &r,
-                d,
-                day,
-                &nobody,
-                false,
-                &demand_rank,
-            ));
-        }
-        reasoning += t.elapsed();
-        let t = Instant::now();
-        for day in dem.start..=dem.end {
-            std::hint::black_box(reason(
-                inst,
-                &workers,
-                &farm_overrides,
-                &r,
-                d,
-                day,
-                &elsewhere,
-                false,
-                &demand_rank,
-            ));
-        }
-        busy += t.elapsed();
+        slots += (dem.end - dem.start + 1) as usize;
+        // The reasons of every date of the demand, with who works where.
+        let reasons = |works_on: &dyn Fn(u32, Day) -> Option<u32>| {
+            let t = Instant::now();
+            for day in dem.start..=dem.end {
+                let why = reason(
+                    inst,
+                    &workers,
+                    &farm_overrides,
+                    &r,
+                    d,
+                    day,
+                    &works_on,
+                    false,
+                    &demand_rank,
+                );
+                std::hint::black_box(why);
+            }
+            t.elapsed()
+        };
+        reasoning += reasons(&nobody);
+        busy += reasons(&elsewhere);
     }
     ExplainCost {
         setup,
