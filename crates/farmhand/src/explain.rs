@@ -506,34 +506,25 @@ fn reason(
     let mut eligible = 0usize;
     let mut free = 0usize;
     let mut others: Vec<u32> = Vec::new();
-    if r.skilled_avail.is_empty() {
-        for &(w, _) in &r.skilled {
-            if !inst.workers[w as usize].available.contains(day) {
-                continue;
-            }
-            eligible += 1;
-            match works_on(w, day) {
-                None => free += 1,
-                Some(other) if other != d => others.push(other),
-                Some(_) => {}
-            }
-        }
-    } else {
-        // Without branches on who is available or free (they are as good
-        // as random): these took most of explaining the county.
-        let shift = day - dem.start;
-        others.resize(r.skilled.len(), NONE);
-        let mut n = 0;
-        for (&(w, _), &bits) in r.skilled.iter().zip(&r.skilled_avail) {
-            let avail = (bits >> shift) & 1 == 1;
-            let on = works_on(w, day).unwrap_or(NONE);
-            eligible += usize::from(avail);
-            free += usize::from(avail & (on == NONE));
-            others[n] = on;
-            n += usize::from(avail & (on != NONE) & (on != d));
-        }
-        others.truncate(n);
+    // Without branches on who is available or free (they are as good as
+    // random): these took most of explaining the county. Availability is a
+    // bit of the demand's window, or (a demand over 64 dates) the worker's
+    // own set.
+    let shift = day - dem.start;
+    others.resize(r.skilled.len(), NONE);
+    let mut n = 0;
+    for (i, &(w, _)) in r.skilled.iter().enumerate() {
+        let avail = match r.skilled_avail.get(i) {
+            Some(&bits) => (bits >> shift) & 1 == 1,
+            None => inst.workers[w as usize].available.contains(day),
+        };
+        let on = works_on(w, day).unwrap_or(NONE);
+        eligible += usize::from(avail);
+        free += usize::from(avail & (on == NONE));
+        others[n] = on;
+        n += usize::from(avail & (on != NONE) & (on != d));
     }
+    others.truncate(n);
     if eligible == 0 {
         let message = format!(
             "{} worker(s) with the skills can reach this farm but none is available on this date",
