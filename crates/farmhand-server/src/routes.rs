@@ -12,6 +12,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
+use farmhand::format::object;
 use farmhand::{CheckReport, Issue, Problem, Solution, SolveConfig, SolveError};
 use futures_util::Stream;
 use serde::{Deserialize, Serialize};
@@ -38,8 +39,10 @@ pub struct ValidateResponse {
 #[serde(deny_unknown_fields)]
 pub struct CheckRequest {
     /// The problem the solution claims to solve.
+    #[serde(deserialize_with = "object::one")]
     pub problem: Problem,
     /// The solution to re-verify.
+    #[serde(deserialize_with = "object::one")]
     pub solution: Solution,
 }
 

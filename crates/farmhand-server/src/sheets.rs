@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
 use base64::Engine as _;
+use farmhand::format::object;
 use farmhand::{Options, Problem, Solution};
 use farmhand_sheets::{Encoding, ReadOptions, SheetInput};
 use serde::{Deserialize, Deserializer};
@@ -29,9 +30,11 @@ use crate::state::{Admitted, AppState};
 pub struct SheetsRequest {
     /// The workers sheet: `id,lat,lon,max_travel_km,skills,availability,
     /// max_days,max_consecutive_days,excluded_farms,preferred_farms,crew`.
+    #[serde(deserialize_with = "object::one")]
     pub workers: SheetFile,
     /// The demands sheet: `id,farm_id,lat,lon,start,end,workers_per_day,
     /// required_skills,priority`.
+    #[serde(deserialize_with = "object::one")]
     pub demands: SheetFile,
     /// The files' character encoding; `auto` when left out.
     #[serde(default)]
@@ -84,8 +87,10 @@ impl From<SheetEncoding> for Encoding {
 #[serde(deny_unknown_fields)]
 pub struct ExportRequest {
     /// The problem the solution solves (validated first).
+    #[serde(deserialize_with = "object::one")]
     pub problem: Problem,
     /// The solution to write, as `POST /v1/match` answered it.
+    #[serde(deserialize_with = "object::one")]
     pub solution: Solution,
 }
 

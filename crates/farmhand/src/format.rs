@@ -55,6 +55,7 @@ pub struct Worker {
     /// Unique among workers, 1..=128 characters.
     pub id: String,
     /// Where the worker starts the day (home or pickup point).
+    #[serde(deserialize_with = "object::one")]
     pub location: Location,
     /// The farthest one-way distance the worker accepts; `None` means
     /// `options.default_max_travel_km`.
@@ -65,6 +66,7 @@ pub struct Worker {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "skill_map")]
     pub skills: BTreeMap<String, i64>,
     /// Inclusive date ranges the worker can work; they may overlap.
+    #[serde(deserialize_with = "object::list")]
     pub availability: Vec<DateRange>,
     /// At most this many assigned days in the whole problem.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,6 +115,7 @@ pub struct Demand {
     /// The farm; several demands may share one.
     pub farm_id: String,
     /// Where the work is.
+    #[serde(deserialize_with = "object::one")]
     pub location: Location,
     /// First date (inclusive).
     pub start: String,
@@ -288,24 +291,38 @@ impl Default for Options {
 #[serde(deny_unknown_fields)]
 pub struct Problem {
     /// The people who can be sent.
+    #[serde(deserialize_with = "object::list")]
     pub workers: Vec<Worker>,
     /// The farms' requests.
+    #[serde(deserialize_with = "object::list")]
     pub demands: Vec<Demand>,
     /// Confirmed assignments that must be kept.
     #[cfg_attr(feature = "openapi", schema(nullable))]
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "object::list_or_null"
+    )]
     pub locked: Vec<Assignment>,
     /// An earlier plan; keeping its assignments is rewarded.
     #[cfg_attr(feature = "openapi", schema(nullable))]
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "object::list_or_null"
+    )]
     pub previous: Vec<Assignment>,
     /// Real travel distances replacing the great-circle ones.
     #[cfg_attr(feature = "openapi", schema(nullable))]
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "object::list_or_null"
+    )]
     pub travel: Vec<TravelOverride>,
     /// Solver options.
     #[cfg_attr(feature = "openapi", schema(nullable))]
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "object::one_or_default")]
     pub options: Options,
 }
 
@@ -399,7 +416,11 @@ pub struct Reason {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nearest_km: Option<f64>,
     /// `no_worker_with_skills`: per required skill, needed and best level.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "object::option_map"
+    )]
     pub closest_skill_gap: Option<BTreeMap<String, SkillGap>>,
     /// `taken_by_other_demands`: how many eligible workers exist.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -421,7 +442,11 @@ pub struct Unfilled {
     /// How many workers are missing.
     pub missing: i64,
     /// Why; absent when `options.explain` is false.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "object::option_one"
+    )]
     pub reason: Option<Reason>,
 }
 
@@ -446,6 +471,7 @@ pub struct Standby {
     /// The date.
     pub date: String,
     /// Eligible workers with no assignment that date, nearest first.
+    #[serde(deserialize_with = "object::list")]
     pub workers: Vec<StandbyWorker>,
 }
 
@@ -494,15 +520,23 @@ pub struct Summary {
 #[serde(deny_unknown_fields)]
 pub struct Solution {
     /// Sorted by (date, demand_id, worker_id).
+    #[serde(deserialize_with = "object::list")]
     pub assignments: Vec<SolvedAssignment>,
     /// Sorted by (date, demand_id).
+    #[serde(deserialize_with = "object::list")]
     pub unfilled: Vec<Unfilled>,
     /// Present only when `options.standby_per_slot > 0`; sorted by (date, demand_id).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "object::option_list"
+    )]
     pub standby: Option<Vec<Standby>>,
     /// `previous` assignments not kept: the people to call.
+    #[serde(deserialize_with = "object::list")]
     pub dropped_previous: Vec<Assignment>,
     /// Headline figures.
+    #[serde(deserialize_with = "object::one")]
     pub summary: Summary,
     /// Suspicious but legal things noticed in the problem.
     pub warnings: Vec<String>,
@@ -576,4 +610,111 @@ fn skill_map<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, 
         }
     }
     d.deserialize_option(OrNull)
+}
+
+/// Objects only where the format has objects. serde's derived structs also
+/// read a list, field by field in declaration order, so `[127.1, 35.8]`
+/// for a location would be taken as latitude 127.1 and a worker written as
+/// a list would pass with its fields guessed by position. These read a JSON
+/// object into the type and refuse anything else with serde's own "invalid
+/// type: sequence, expected struct ..." error, which [`crate::json`] turns
+/// into "expected an object {...}, got a list" at the value's path.
+///
+/// Public so that request types which embed the format's types (the HTTP
+/// service's `{"problem": ..., "solution": ...}`) refuse lists the same way:
+/// `#[serde(deserialize_with = "farmhand::format::object::one")]`.
+pub mod object {
+    use std::collections::BTreeMap;
+    use std::marker::PhantomData;
+
+    use serde::de::value::MapAccessDeserializer;
+    use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+
+    /// A `T` read from a JSON object only.
+    struct Obj<T>(T);
+
+    impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Only<T>(PhantomData<T>);
+            impl<'de, T: Deserialize<'de>> Visitor<'de> for Only<T> {
+                type Value = T;
+
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    let name = std::any::type_name::<T>();
+                    write!(f, "struct {}", name.rsplit("::").next().unwrap_or(name))
+                }
+
+                fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                    T::deserialize(MapAccessDeserializer::new(map))
+                }
+            }
+            d.deserialize_map(Only(PhantomData)).map(Obj)
+        }
+    }
+
+    fn unwrap<T>(items: Vec<Obj<T>>) -> Vec<T> {
+        items.into_iter().map(|o| o.0).collect()
+    }
+
+    /// A `T` from an object.
+    pub fn one<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<T, D::Error> {
+        Ok(Obj::deserialize(d)?.0)
+    }
+
+    /// A `T` from an object; `null` is the default, as leaving the field
+    /// out is.
+    pub fn one_or_default<'de, D, T>(d: D) -> Result<T, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de> + Default,
+    {
+        Ok(Option::<Obj<T>>::deserialize(d)?.map(|o| o.0).unwrap_or_default())
+    }
+
+    /// A `T` from an object, or `None` for `null` or a field left out.
+    pub fn option_one<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        Ok(Option::<Obj<T>>::deserialize(d)?.map(|o| o.0))
+    }
+
+    /// A list of `T`s, each from an object.
+    pub fn list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        Ok(unwrap(Vec::deserialize(d)?))
+    }
+
+    /// A list of `T`s from objects; `null` is an empty list, as leaving
+    /// the field out is.
+    pub fn list_or_null<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        Ok(Option::<Vec<Obj<T>>>::deserialize(d)?.map(unwrap).unwrap_or_default())
+    }
+
+    /// A list of `T`s from objects, or `None` for `null`.
+    pub fn option_list<'de, D, T>(d: D) -> Result<Option<Vec<T>>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        Ok(Option::<Vec<Obj<T>>>::deserialize(d)?.map(unwrap))
+    }
+
+    /// An object of `T`s, each from an object, or `None` for `null`.
+    pub fn option_map<'de, D, T>(d: D) -> Result<Option<BTreeMap<String, T>>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        let map = Option::<BTreeMap<String, Obj<T>>>::deserialize(d)?;
+        Ok(map.map(|m| m.into_iter().map(|(k, v)| (k, v.0)).collect()))
+    }
 }

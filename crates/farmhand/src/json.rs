@@ -724,6 +724,76 @@ mod tests {
         assert_eq!((err.first().line, err.first().column), (Some(2), Some(3)));
     }
 
+    /// Paths of the objects below the top of a document.
+    fn objects(value: &Value, at: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
+        let inner: Vec<(Step, &Value)> = match value {
+            Value::Object(map) => map.iter().map(|(k, v)| (Step::Key(k.clone()), v)).collect(),
+            Value::Array(items) => {
+                items.iter().enumerate().map(|(i, v)| (Step::Index(i), v)).collect()
+            }
+            _ => Vec::new(),
+        };
+        if value.is_object() && !at.is_empty() {
+            out.push(at.clone());
+        }
+        for (step, v) in inner {
+            at.push(step);
+            objects(v, at, out);
+            at.pop();
+        }
+    }
+
+    /// Every object below the top written as the list of its values (which
+    /// serde's derived structs would read by position): refused there, and
+    /// only there.
+    fn every_object_written_as_a_list_is_refused<T: DeserializeOwned + fmt::Debug>(
+        doc: &Value,
+    ) -> usize {
+        let mut places = Vec::new();
+        objects(doc, &mut Vec::new(), &mut places);
+        for place in &places {
+            let mut value = doc.clone();
+            let slot = reach(&mut value, place).unwrap();
+            let fields: Vec<Value> = slot.as_object().unwrap().values().cloned().collect();
+            *slot = Value::Array(fields);
+            let text = serde_json::to_string(&value).unwrap();
+            let err = parse_json::<T>(&text).expect_err(&path_string(place));
+            assert_eq!(err.errors.len(), 1, "{}: {err:#?}", path_string(place));
+            assert_eq!(err.first().path, path_string(place));
+            assert!(err.first().message.starts_with("expected an object"), "{err:#?}");
+            assert!(err.first().message.ends_with("got a list"), "{err:#?}");
+        }
+        places.len()
+    }
+
+    #[test]
+    fn a_list_in_place_of_an_object_is_refused_at_its_place() {
+        let mut problem = crate::generate::generate(crate::generate::Preset::Tiny, 3);
+        problem.options.standby_per_slot = 2;
+        problem.options.time_limit_ms = Some(60_000);
+        let first = &problem.workers[0];
+        let demand = &problem.demands[0];
+        problem.previous.push(crate::Assignment::new(&first.id, &demand.id, &demand.start));
+        problem.travel.push(crate::TravelOverride {
+            worker_id: first.id.clone(),
+            farm_id: demand.farm_id.clone(),
+            km: 3.0,
+        });
+        let solution = crate::solve(&problem).unwrap();
+        assert!(solution.unfilled.iter().any(|u| u.reason.is_some()), "no reasons to test");
+        assert!(solution.standby.as_ref().is_some_and(|s| !s.is_empty()), "no stand-ins");
+        let doc = serde_json::to_value(&problem).unwrap();
+        assert!(every_object_written_as_a_list_is_refused::<Problem>(&doc) > 20);
+        let doc = serde_json::to_value(&solution).unwrap();
+        assert!(every_object_written_as_a_list_is_refused::<Solution>(&doc) > 10);
+        // `null` still means the default where it did.
+        let mut doc = serde_json::to_value(&problem).unwrap();
+        doc["options"] = Value::Null;
+        doc["locked"] = Value::Null;
+        let parsed: Problem = parse_json(&doc.to_string()).unwrap();
+        assert_eq!(parsed.options, crate::Options::default());
+    }
+
     #[test]
     fn large_bodies_are_looked_into_a_bounded_piece_at_a_time() {
         // A huge list under a field the problem does not have: one error,

@@ -125,6 +125,36 @@ async fn every_wrong_type_is_a_detail() {
     assert_eq!(details[1]["message"], "expected true or false, got the string \"yes\"");
 }
 
+/// serde would read a struct from a list of its fields' values; the format
+/// has objects only, in the request bodies that wrap a problem too.
+#[tokio::test]
+async fn a_list_in_place_of_an_object_is_malformed() {
+    let worker = r#"{"id": "a", "location": [35.8, 127.1], "availability": []}"#;
+    let problem = format!(r#"{{"workers": [{worker}], "demands": []}}"#);
+    for (uri, body, path) in [
+        ("/v1/match", problem.clone(), "workers[0].location"),
+        ("/v1/check", r#"{"problem": [[], []], "solution": {}}"#.to_owned(), "problem"),
+        (
+            "/v1/export/geojson",
+            r#"{"problem": {"workers": [], "demands": []}, "solution": [[], [], [], {}, []]}"#
+                .to_owned(),
+            "solution",
+        ),
+        (
+            "/v1/sheets/problem",
+            r#"{"workers": ["w.csv", "YQ=="], "demands": {}}"#.to_owned(),
+            "workers",
+        ),
+    ] {
+        let (status, _, body) = post(router(config()), uri, &body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
+        assert_error_shape(&body, "malformed_json");
+        let first = &body["details"][0];
+        assert_eq!(first["path"], path, "{uri}: {body}");
+        assert_eq!(first["message"], "expected an object {...}, got a list", "{uri}: {body}");
+    }
+}
+
 #[tokio::test]
 async fn a_job_id_that_is_not_text_is_no_job_in_json() {
     for (method, path) in [
