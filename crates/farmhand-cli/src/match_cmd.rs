@@ -99,13 +99,31 @@ pub(crate) fn run(args: &Args, quiet: bool) -> Result<ExitCode> {
         eprintln!("error: --format csv writes files into a directory; give -o DIR, not -o -");
         return Ok(ExitCode::from(2));
     }
+    // No output may land on an input or on another output: all of them
+    // are written only after a long solve, and a clash would lose a file.
+    let (workers, demands) = args.sheets.paths().unzip();
+    let inputs: Vec<&Path> =
+        [args.problem.as_deref(), workers, demands].into_iter().flatten().collect();
+    let outputs: Vec<PathBuf> = match args.format {
+        Format::Csv => {
+            let dir = args.output.clone().unwrap_or_else(|| PathBuf::from("."));
+            SHEETS.iter().map(|name| dir.join(name)).collect()
+        }
+        _ => args.output.iter().cloned().collect(),
+    };
+    for out in &outputs {
+        if let Some(input) = inputs.iter().find(|p| same_file(p, out)) {
+            eprintln!(
+                "error: the output {} would overwrite the input {}; give -o another path",
+                out.display(),
+                input.display()
+            );
+            return Ok(ExitCode::from(2));
+        }
+    }
     if let Some(report) = &args.report {
-        let (workers, demands) = args.sheets.paths().unzip();
-        let inputs = [args.problem.as_deref(), workers, demands];
-        let json_out = (args.format != Format::Csv).then_some(args.output.as_deref()).flatten();
-        if let Some(other) =
-            inputs.into_iter().chain([json_out]).flatten().find(|p| same_file(p, report))
-        {
+        let others = inputs.iter().copied().chain(outputs.iter().map(PathBuf::as_path));
+        if let Some(other) = others.into_iter().find(|p| same_file(p, report)) {
             eprintln!(
                 "error: --report {} would overwrite {}; give the report a file of its own",
                 report.display(),
@@ -132,7 +150,8 @@ pub(crate) fn run(args: &Args, quiet: bool) -> Result<ExitCode> {
     let problem = (args.format != Format::Json || report.is_some()).then_some(input.problem);
     let instance = input.instance;
 
-    let reporter = Reporter::new(quiet, args.progress);
+    let limit = instance.options().time_limit_ms.map(|ms| Duration::from_millis(ms.max(0) as u64));
+    let reporter = Reporter::new(quiet, args.progress, limit);
     let config = SolveConfig { progress: reporter.callback(), ..SolveConfig::default() };
     let solve = || farmhand::solve_instance(&instance, &config);
     let result = match args.threads {
@@ -257,6 +276,10 @@ fn emit(
 
 /// `--format csv`: the sheets for the directory `dir`, staged, each with
 /// the line that names it on stderr once it is in place.
+/// The sheets `--format csv` writes, every one every time: a folder never
+/// holds a sheet of an earlier plan beside the new ones.
+const SHEETS: [&str; 3] = ["assignments.csv", "unfilled.csv", "standby.csv"];
+
 fn write_sheets(
     dir: &Path,
     problem: &Problem,
@@ -270,18 +293,16 @@ fn write_sheets(
         staged.push((file, Some(format!("wrote {} ({rows} rows)", path.display()))));
         anyhow::Ok(())
     };
-    file("assignments.csv", solution.assignments.len(), &|out| {
+    let [assignments, unfilled, standby] = SHEETS;
+    file(assignments, solution.assignments.len(), &|out| {
         farmhand_sheets::write_assignments_csv(problem, solution, out)
     })?;
-    file("unfilled.csv", solution.unfilled.len(), &|out| {
+    file(unfilled, solution.unfilled.len(), &|out| {
         farmhand_sheets::write_unfilled_csv(problem, solution, out)
     })?;
-    if let Some(standby) = &solution.standby {
-        let rows = standby.iter().map(|slot| slot.workers.len()).sum();
-        file("standby.csv", rows, &|out| {
-            farmhand_sheets::write_standby_csv(problem, solution, out)
-        })?;
-    }
+    // Its header alone when no stand-ins were asked for.
+    let rows = solution.standby.iter().flatten().map(|slot| slot.workers.len()).sum();
+    file(standby, rows, &|out| farmhand_sheets::write_standby_csv(problem, solution, out))?;
     Ok(staged)
 }
 
@@ -301,69 +322,124 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 /// Shows progress on stderr: a bar on a terminal, otherwise a plain line
-/// every 10% once the solve has run for a while (short solves stay silent),
+/// every 10 % once the solve has run for a while (short solves stay silent),
 /// nothing with `-q`.
 ///
-/// Coupled problems add passes over the dates as they go (rounds, further
-/// searches), so the total grows: after it has, lines go on for the new
-/// total, at most one every [`Reporter::LINE_GAP`], so a long search is
-/// never silent after its first 100 %.
+/// The first pass over the dates has a known length, and the bar and the
+/// lines count its dates. Coupled problems then plan their dates again, pass
+/// after pass (searches, improvement rounds), until the plan stops improving
+/// or the time limit comes, and how long that takes is not known in
+/// advance. So after the first pass the bar turns into a spinner that
+/// shows the time so far and the time limit, if any, and the lines into one
+/// line at most every [`Reporter::LINE_GAP`] saying the same: never a count
+/// stuck near 100 %.
 enum Reporter {
     Silent,
-    Bar(ProgressBar),
-    Lines { start: Instant, after: Duration, state: Arc<Mutex<LineState>> },
+    Bar { bar: ProgressBar, state: Arc<Mutex<LineState>>, limit: Option<Duration> },
+    Lines { start: Instant, after: Duration, state: Arc<Mutex<LineState>>, limit: Option<Duration> },
 }
 
-/// What the plain lines printed last.
+/// What the progress shows: the first pass's dates, or a later pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    /// The first pass has reached this percentage of its dates.
+    Percent(u32),
+    /// A later pass over the dates is running.
+    Improving,
+}
+
+/// What the progress showed last.
 #[derive(Default)]
 struct LineState {
-    /// Tenth of the total reached.
+    /// Tenth of the first pass reached.
     tenth: u32,
-    /// The total of the first report (0 before).
+    /// The total of the first report: the first pass's dates (0 before).
     first_total: u32,
     printed_at: Option<Instant>,
+    /// A later pass was shown (the first such line is due at once).
+    improving: bool,
 }
 
 impl LineState {
-    /// The percentage to print for `p` at `now`, if a line is due; `shown`
-    /// is false while lines are held back (the first seconds of a run).
-    fn next_line(&mut self, p: Progress, now: Instant, shown: bool) -> Option<u32> {
-        let tenth = p.dates_done * 10 / p.dates_total.max(1);
+    /// Which pass `p` is in: 1 while the total is the first pass's, then
+    /// one more for each pass's worth of dates added.
+    fn pass(&self, p: Progress) -> u32 {
+        if self.first_total == 0 || p.dates_total <= self.first_total {
+            1
+        } else {
+            p.dates_total.div_ceil(self.first_total)
+        }
+    }
+
+    /// The line to print for `p` at `now`, if one is due: each new tenth of
+    /// the first pass, then a later pass's line at most every `LINE_GAP`.
+    /// `shown` is false while lines are held back (the first seconds of a
+    /// run).
+    fn next_line(&mut self, p: Progress, now: Instant, shown: bool) -> Option<Shown> {
         if self.first_total == 0 {
             self.first_total = p.dates_total;
         }
-        let grown = p.dates_total > self.first_total;
-        if grown {
-            // A larger total: its tenths count from where it is.
-            self.tenth = self.tenth.min(tenth);
+        let pass = self.pass(p);
+        if pass > 1 {
+            let gap_over =
+                self.printed_at.is_none_or(|t| now.duration_since(t) >= Reporter::LINE_GAP);
+            if !shown || (self.improving && !gap_over) {
+                return None;
+            }
+            self.printed_at = Some(now);
+            self.improving = true;
+            return Some(Shown::Improving);
         }
+        let tenth = p.dates_done * 10 / p.dates_total.max(1);
         if tenth <= self.tenth {
             return None;
         }
         self.tenth = tenth;
-        let gap_over = self.printed_at.is_none_or(|t| now.duration_since(t) >= Reporter::LINE_GAP);
-        if !shown || (grown && !gap_over) {
+        if !shown {
             return None;
         }
         self.printed_at = Some(now);
-        Some(tenth * 10)
+        Some(Shown::Percent(tenth * 10))
     }
+}
+
+/// `12.3 s` or `4 min 05 s`.
+fn duration_words(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s < 60.0 {
+        format!("{s:.1} s")
+    } else {
+        let whole = s.round() as u64;
+        format!("{} min {:02} s", whole / 60, whole % 60)
+    }
+}
+
+/// What the passes after the first say: `improving the plan across dates,
+/// 4.1 s so far (time limit 30.0 s)`.
+fn improving_words(elapsed: Duration, limit: Option<Duration>) -> String {
+    format!(
+        "improving the plan across dates, {} so far{}",
+        duration_words(elapsed),
+        limit_words(limit)
+    )
+}
+
+/// ` (time limit 30.0 s)`, or nothing without a limit.
+fn limit_words(limit: Option<Duration>) -> String {
+    limit.map(|l| format!(" (time limit {})", duration_words(l))).unwrap_or_default()
 }
 
 impl Reporter {
     /// Automatic plain progress lines start only after this long.
     const QUIET_START: Duration = Duration::from_secs(2);
 
-    /// Plain lines after the total has grown come at most this often.
+    /// Lines of the passes after the first come at most this often.
     const LINE_GAP: Duration = Duration::from_secs(2);
 
-    fn new(quiet: bool, mode: ProgressMode) -> Self {
+    fn new(quiet: bool, mode: ProgressMode, limit: Option<Duration>) -> Self {
         let terminal = std::io::stderr().is_terminal();
-        let lines = |after| Reporter::Lines {
-            start: Instant::now(),
-            after,
-            state: Arc::new(Mutex::new(LineState::default())),
-        };
+        let state = || Arc::new(Mutex::new(LineState::default()));
+        let lines = |after| Reporter::Lines { start: Instant::now(), after, state: state(), limit };
         match mode {
             _ if quiet => Reporter::Silent,
             ProgressMode::None => Reporter::Silent,
@@ -377,7 +453,7 @@ impl Reporter {
                     )
                     .expect("a valid template"),
                 );
-                Reporter::Bar(bar)
+                Reporter::Bar { bar, state: state(), limit }
             }
         }
     }
@@ -385,23 +461,50 @@ impl Reporter {
     fn callback(&self) -> Option<Arc<dyn Fn(Progress) + Send + Sync>> {
         match self {
             Reporter::Silent => None,
-            Reporter::Bar(bar) => {
-                let bar = bar.clone();
+            Reporter::Bar { bar, state, limit } => {
+                let (bar, state, limit) = (bar.clone(), Arc::clone(state), *limit);
                 Some(Arc::new(move |p: Progress| {
-                    bar.set_length(u64::from(p.dates_total));
-                    bar.set_position(u64::from(p.dates_done));
+                    let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+                    if st.first_total == 0 {
+                        st.first_total = p.dates_total;
+                    }
+                    let pass = st.pass(p);
+                    if pass == 1 {
+                        bar.set_length(u64::from(p.dates_total));
+                        bar.set_position(u64::from(p.dates_done));
+                        return;
+                    }
+                    if !st.improving {
+                        // The first pass is over: a spinner from now on,
+                        // ticking by itself (a pass can take seconds
+                        // between reports).
+                        bar.set_style(
+                            ProgressStyle::with_template(
+                                "{spinner} improving the plan across dates, {elapsed} so far{msg}",
+                            )
+                            .expect("a valid template"),
+                        );
+                        bar.set_message(limit_words(limit));
+                        bar.enable_steady_tick(Duration::from_millis(120));
+                        st.improving = true;
+                    }
                 }))
             }
-            Reporter::Lines { start, after, state } => {
-                let (start, after, state) = (*start, *after, Arc::clone(state));
+            Reporter::Lines { start, after, state, limit } => {
+                let (start, after, state, limit) = (*start, *after, Arc::clone(state), *limit);
                 Some(Arc::new(move |p: Progress| {
                     let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
                     let now = Instant::now();
-                    if let Some(percent) = st.next_line(p, now, now >= start + after) {
-                        eprintln!(
+                    match st.next_line(p, now, now >= start + after) {
+                        Some(Shown::Percent(percent)) => eprintln!(
                             "farmhand: {}/{} dates solved ({percent}%)",
                             p.dates_done, p.dates_total
-                        );
+                        ),
+                        Some(Shown::Improving) => eprintln!(
+                            "farmhand: {}",
+                            improving_words(now.duration_since(start), limit)
+                        ),
+                        None => {}
                     }
                 }))
             }
@@ -409,7 +512,7 @@ impl Reporter {
     }
 
     fn finish(&self) {
-        if let Reporter::Bar(bar) = self {
+        if let Reporter::Bar { bar, .. } = self {
             bar.finish_and_clear();
         }
     }
@@ -423,22 +526,35 @@ mod tests {
         Progress { dates_done: done, dates_total: total }
     }
 
-    /// Every tenth of the first pass, then, once passes are added, lines
-    /// again, but not more often than `LINE_GAP`.
+    /// Every tenth of the first pass, then, once passes are added, one
+    /// line at most every `LINE_GAP`, never a percentage of the grown total.
     #[test]
     fn lines_go_on_after_the_total_grows() {
         let mut st = LineState::default();
         let t0 = Instant::now();
-        let first: Vec<Option<u32>> = (1..=14).map(|d| st.next_line(at(d, 14), t0, true)).collect();
+        let first: Vec<Option<Shown>> =
+            (1..=14).map(|d| st.next_line(at(d, 14), t0, true)).collect();
         assert_eq!(first.iter().flatten().count(), 10, "{first:?}");
-        assert_eq!(first.last(), Some(&Some(100)));
-        // A second pass: at 50 % of the new total, too soon after the last line.
+        assert_eq!(first.last(), Some(&Some(Shown::Percent(100))));
+        // A second pass: said at once, then not again too soon.
+        assert_eq!(st.next_line(at(14, 28), t0, true), Some(Shown::Improving));
         assert_eq!(st.next_line(at(15, 28), t0, true), None);
         assert_eq!(st.next_line(at(20, 28), t0 + Duration::from_millis(500), true), None);
-        // Later on, the next tenth is printed.
+        // Later on, again.
         let later = t0 + Reporter::LINE_GAP;
-        assert_eq!(st.next_line(at(23, 28), later, true), Some(80));
-        assert_eq!(st.next_line(at(28, 28), later + Reporter::LINE_GAP, true), Some(100));
+        assert_eq!(st.next_line(at(23, 28), later, true), Some(Shown::Improving));
+        assert_eq!(st.next_line(at(28, 42), later, true), None);
+        let later = later + Reporter::LINE_GAP;
+        assert_eq!(st.next_line(at(29, 42), later, true), Some(Shown::Improving));
+        assert_eq!((st.pass(at(14, 14)), st.pass(at(15, 28)), st.pass(at(30, 43))), (1, 2, 4));
+    }
+
+    #[test]
+    fn the_later_passes_say_the_time_so_far_and_the_limit() {
+        let words = improving_words(Duration::from_millis(4_120), Some(Duration::from_secs(90)));
+        assert_eq!(words, "improving the plan across dates, 4.1 s so far (time limit 1 min 30 s)");
+        let words = improving_words(Duration::from_secs(125), None);
+        assert_eq!(words, "improving the plan across dates, 2 min 05 s so far");
     }
 
     /// Held back (the first seconds), nothing prints, and the tenths still count.
@@ -447,6 +563,6 @@ mod tests {
         let mut st = LineState::default();
         let t0 = Instant::now();
         assert_eq!(st.next_line(at(5, 10), t0, false), None);
-        assert_eq!(st.next_line(at(6, 10), t0, true), Some(60));
+        assert_eq!(st.next_line(at(6, 10), t0, true), Some(Shown::Percent(60)));
     }
 }

@@ -88,6 +88,22 @@ fn usage_errors_exit_2() {
         &["check", "-", "-"],
         &["match", "p.json", "--report", "p.json"],
         &["match", "p.json", "-o", "out.json", "--report", "./out.json"],
+        // An output over an input, or a report over a sheet of the plan.
+        &["match", "p.json", "-o", "p.json"],
+        &["match", "p.json", "-o", "./p.json", "--format", "geojson"],
+        &["match", "--workers", "w.csv", "--demands", "d.csv", "-o", "w.csv"],
+        &[
+            "match",
+            "--workers",
+            "plan/standby.csv",
+            "--demands",
+            "d.csv",
+            "--format",
+            "csv",
+            "-o",
+            "plan",
+        ],
+        &["match", "p.json", "--format", "csv", "-o", "plan", "--report", "plan/unfilled.csv"],
         &["frobnicate"],
         &[],
     ] {
@@ -390,14 +406,15 @@ fn match_the_example_sheets_as_json_csv_and_geojson() {
     assert_eq!(csv_rows(&plan.join("unfilled.csv")).len(), solution.unfilled.len());
     assert!(!csv_rows(&plan.join("standby.csv")).is_empty());
 
-    // Without --standby there is no standby.csv, and -q prints nothing.
-    let plain = dir.path().join("plain");
-    let out = farmhand(
-        &[&sheets[..], &["--format", "csv", "-q", "-o", plain.to_str().unwrap()]].concat(),
-    );
+    // Without --standby, standby.csv is its header alone: the stand-ins of
+    // the plan written there before do not stay beside the new plan. -q
+    // prints nothing.
+    let out =
+        farmhand(&[&sheets[..], &["--format", "csv", "-q", "-o", plan.to_str().unwrap()]].concat());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(out.stderr.is_empty(), "{}", stderr(&out));
-    assert!(plain.join("assignments.csv").exists() && !plain.join("standby.csv").exists());
+    assert!(plan.join("assignments.csv").exists());
+    assert!(csv_rows(&plan.join("standby.csv")).is_empty());
 
     // GeoJSON: one file with a feature per worker, farm and assignment.
     let map = dir.path().join("plan.geojson");

@@ -58,9 +58,11 @@ impl JobState {
 /// Dates solved out of dates to solve (both 0 before the solver starts).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct JobProgress {
-    /// Dates solved so far.
+    /// Date solves done so far, over every pass.
     pub dates_done: u32,
-    /// Dates to solve.
+    /// Date solves to do: the dates, at first; a problem whose dates couple
+    /// plans them again, pass after pass, and each pass adds the number of
+    /// dates as it starts, so this grows and `dates_done` never goes back.
     pub dates_total: u32,
 }
 

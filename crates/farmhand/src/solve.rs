@@ -37,9 +37,11 @@ use crate::validate::{validate, ValidationError};
 /// Progress of a solve: dates done out of dates total.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
-    /// Dates solved so far.
+    /// Date solves done so far, over every pass.
     pub dates_done: u32,
-    /// Dates to solve.
+    /// Date solves to do: the dates, at first; a problem whose dates couple
+    /// plans them again, pass after pass, and each pass adds the number of
+    /// dates as it starts, so this grows and `dates_done` never goes back.
     pub dates_total: u32,
 }
 
@@ -597,9 +599,15 @@ impl<'a> Tracker<'a> {
     }
 
     /// A further pass over every date follows: progress counts on, toward a
-    /// larger total, so the count never goes backwards.
+    /// larger total, so the count never goes backwards. Reported at once, so
+    /// that a watcher learns a pass has begun before its first date is done
+    /// (the schedules' steps can take seconds first).
     pub(crate) fn add_pass(&self) {
-        self.total.fetch_add(self.n_days, Ordering::Relaxed);
+        let total = self.total.fetch_add(self.n_days, Ordering::Relaxed) + self.n_days;
+        if let Some(p) = &self.config.progress {
+            let done = self.done.load(Ordering::Relaxed);
+            p(Progress { dates_done: done.min(total), dates_total: total });
+        }
     }
 
     /// The current phase ends at this share of the time limit.
