@@ -201,6 +201,8 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
     let mut phase_ms = [ms(); 5];
     let mut stats = improve::Improved::default();
     let mut schedules_km: Option<f64> = None;
+    // The time limit left no room for the search across dates.
+    let mut search_skipped = false;
     // The relaxed per-date optimum bounds the weighted fill; a date the time
     // limit cut short or skipped is bounded by filling every slot instead.
     let bound: i64 = relaxed
@@ -228,6 +230,7 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
         // Under a time limit the search runs only when the relaxed pass
         // finished early in the limit (see `search_fits`).
         let search_now = !plain && (!limited || search_fits(inst, &relaxed, &tracker));
+        search_skipped = !plain && !search_now;
         if limited || plain {
             // The relaxed plan repaired: ready as soon as the relaxed pass
             // is, and under a time limit what the dates the search does
@@ -354,6 +357,17 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
             "time limit of {} ms reached: {skipped} of {} dates were planned greedily",
             inst.options.time_limit_ms.unwrap_or_default(),
             inst.n_days
+        ));
+    }
+    if cut_short == 0 && skipped == 0 && search_skipped {
+        warnings.push(format!(
+            "time limit of {} ms: too short for the search across dates, so the plan is the dates' own plans repaired and improved; a longer limit may give a better plan",
+            inst.options.time_limit_ms.unwrap_or_default()
+        ));
+    } else if cut_short == 0 && skipped == 0 && tracker.was_cut() {
+        warnings.push(format!(
+            "time limit of {} ms reached: the search across dates stopped before it finished; a longer limit may give a better plan",
+            inst.options.time_limit_ms.unwrap_or_default()
         ));
     }
     // Optimal when every date is an exact optimum and nothing couples them,
@@ -577,6 +591,8 @@ pub(crate) struct Tracker<'a> {
     started: Instant,
     limit: Option<Duration>,
     phase_end: Mutex<Option<Instant>>,
+    /// Some work found its deadline passed and stopped or was skipped.
+    cut: AtomicBool,
 }
 
 impl<'a> Tracker<'a> {
@@ -595,6 +611,7 @@ impl<'a> Tracker<'a> {
             started,
             limit,
             phase_end: Mutex::new(None),
+            cut: AtomicBool::new(false),
         }
     }
 
@@ -625,8 +642,19 @@ impl<'a> Tracker<'a> {
         *self.phase_end.lock().expect("never poisoned")
     }
 
+    /// The current phase's deadline has passed: the caller stops or skips
+    /// its work, which is remembered ([`Tracker::was_cut`]).
     pub(crate) fn past_deadline(&self) -> bool {
-        self.deadline().is_some_and(|d| Instant::now() >= d)
+        let past = self.deadline().is_some_and(|d| Instant::now() >= d);
+        if past {
+            self.cut.store(true, Ordering::Relaxed);
+        }
+        past
+    }
+
+    /// Whether a deadline stopped or skipped any work so far.
+    pub(crate) fn was_cut(&self) -> bool {
+        self.cut.load(Ordering::Relaxed)
     }
 
     pub(crate) fn cancelled(&self) -> Result<(), Cancelled> {

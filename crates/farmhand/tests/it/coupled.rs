@@ -438,8 +438,37 @@ fn a_generous_time_limit_plans_like_none() {
             assert_eq!(s.assignments, none.assignments, "{what}");
             assert_eq!(s.summary.objective_km, none.summary.objective_km, "{what}");
             assert_eq!(s.summary.optimal, none.summary.optimal, "{what}");
+            // A limit that cut nothing says nothing.
+            assert!(
+                !s.warnings.iter().any(|w| w.contains("time limit")),
+                "{what}: {:?}",
+                s.warnings
+            );
         }
     }
+}
+
+/// A plan that the time limit made differ from the plan without one says
+/// so in a warning, whatever the limit cut: dates left to the greedy plan,
+/// a date's solve, the search across dates skipped or stopped.
+#[test]
+fn a_limit_that_changed_the_plan_says_so() {
+    let mut changed = 0;
+    for seed in 1..=4 {
+        let p = generate(Preset::Small, seed);
+        let none = solve_checked(&p);
+        for limit in [1, 5, 20, 60] {
+            let mut limited = p.clone();
+            limited.options.time_limit_ms = Some(limit);
+            let s = solve_checked(&limited);
+            if s.assignments != none.assignments {
+                changed += 1;
+                let said = s.warnings.iter().any(|w| w.contains("time limit"));
+                assert!(said, "seed {seed} at {limit} ms: {:?}", s.warnings);
+            }
+        }
+    }
+    assert!(changed > 0, "no limit changed any plan: the test tests nothing");
 }
 
 /// The schedules bound (`bench_api::path_lower_bound`) never exceeds the
