@@ -1271,8 +1271,12 @@ fn compare_reason(
                     "reason_wrong_nearest_km",
                     format!("{path}.nearest_km"),
                     format!(
-                        "nearest_km is {:?} but the nearest worker with the skills is at {:?}",
-                        reason.nearest_km, pool.nearest_skilled_km
+                        "nearest_km is {} but {}",
+                        given_or_missing(reason.nearest_km),
+                        pool.nearest_skilled_km.map_or_else(
+                            || "no worker has the skills".to_owned(),
+                            |km| format!("the nearest worker with the skills is at {km} km")
+                        )
                     ),
                 );
             }
@@ -1314,8 +1318,9 @@ fn compare_reason(
                     "reason_wrong_eligible",
                     format!("{path}.eligible"),
                     format!(
-                        "eligible is {:?} but {} workers are eligible",
-                        reason.eligible, view.eligible
+                        "eligible is {} but {} workers are eligible",
+                        given_or_missing(reason.eligible),
+                        view.eligible
                     ),
                 );
             }
@@ -1761,4 +1766,10 @@ fn compare_summary(real: &Summary, given: &Summary, out: &mut Vec<Violation>) {
             );
         }
     }
+}
+
+/// A value a solution gives, or "missing" where it gives none (never
+/// Rust's `Some(..)`/`None` in a message for a person).
+fn given_or_missing<T: std::fmt::Display>(value: Option<T>) -> String {
+    value.map_or_else(|| "missing".to_owned(), |v| v.to_string())
 }

@@ -122,8 +122,11 @@ impl fmt::Display for JsonErrors {
 /// Parses `text` into `T`, one of the format's object types (a problem, a
 /// solution, a request body), listing every error found when it does not
 /// fit. A document that is a list is refused: serde would read a struct
-/// from a list by position, which the format does not allow.
+/// from a list by position, which the format does not allow. A byte-order
+/// mark at the start (Windows editors write one) is skipped, as RFC 8259
+/// allows, so a file reads the same from the command line and over HTTP.
 pub fn parse_json<T: DeserializeOwned>(text: &str) -> Result<T, JsonErrors> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let parsed = serde_json::from_str::<T>(text);
     let body = text.trim_start_matches([' ', '\t', '\n', '\r']);
     if body.starts_with('[') {
@@ -573,9 +576,11 @@ fn plain(message: &str) -> String {
     let numeric = matches!(kind, Some(Expected::Number | Expected::Whole));
     let (got, hint) = if let Some(s) = got.strip_prefix("string ") {
         (format!("the string {s}"), if numeric { "; write the number without quotes" } else { "" })
-    } else if let Some(n) =
-        got.strip_prefix("integer ").or_else(|| got.strip_prefix("floating point "))
-    {
+    } else if let Some(n) = got.strip_prefix("integer ") {
+        // A whole number where a whole number is expected: out of range.
+        let hint = if matches!(kind, Some(Expected::Whole)) { "; it is too large" } else { "" };
+        (format!("the number {}", n.trim_matches('`')), hint)
+    } else if let Some(n) = got.strip_prefix("floating point ") {
         (format!("the number {}", n.trim_matches('`')), "")
     } else if let Some(b) = got.strip_prefix("boolean ") {
         (b.trim_matches('`').to_owned(), "")
@@ -711,6 +716,20 @@ mod tests {
             ],
             "{err:#?}"
         );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let text =
+            serde_json::to_string(&crate::generate::generate(crate::generate::Preset::Tiny, 1))
+                .unwrap();
+        let plain: Problem = parse_json(&text).unwrap();
+        let marked = format!("\u{feff}{text}");
+        assert_eq!(parse_json::<Problem>(&marked).unwrap(), plain);
+        assert_eq!(parse_json_slice::<Problem>(marked.as_bytes()).unwrap(), plain);
+        // Errors are still placed on the first line as in the text without it.
+        let err = errors("\u{feff}{\"workers\": 1, \"demands\": []}");
+        assert_eq!((err.first().line, err.first().column), (Some(1), Some(13)));
     }
 
     #[test]
@@ -1029,6 +1048,10 @@ mod tests {
                 "expected an object {...}, got a list",
             ),
             ("unknown field `x`, expected `a`", "unknown field `x`, expected `a`"),
+            (
+                "invalid value: integer `9223372036854775808`, expected i64",
+                "expected a whole number, got the number 9223372036854775808; it is too large",
+            ),
             (
                 "invalid length 0, expected struct Problem with 6 elements",
                 "expected an object {...}, got a list",

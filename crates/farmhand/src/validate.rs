@@ -571,7 +571,9 @@ fn check_travel<'a>(
             None => {
                 first_of.insert((t.worker_id.as_str(), t.farm_id.as_str()), i);
                 if let (Some(w), true, true) = (worker, farm_ok, km_ok) {
-                    travel.insert((w, t.farm_id.as_str()), t.km);
+                    // `-0` is a distance of 0, written as one (+ 0.0
+                    // turns -0.0 into 0.0 and leaves every other value).
+                    travel.insert((w, t.farm_id.as_str()), t.km + 0.0);
                 }
             }
         }

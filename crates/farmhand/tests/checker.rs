@@ -399,6 +399,12 @@ fn each_mutation_provokes_its_code() {
         if report.ok || report.with_code(code).next().is_none() {
             failures.push(format!("case {i} ({code}): got {:#?}", report.violations));
         }
+        // Messages are for people: no Rust `Some(..)` or `None` in them.
+        for v in &report.violations {
+            if v.message.contains("Some(") || v.message.contains("None") {
+                failures.push(format!("case {i} ({code}): {:?}", v.message));
+            }
+        }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use farmhand::generate::{generate, make_separable, Preset};
 use farmhand::{
     check, haversine_km, solve, solve_instance, validate, Assignment, DateRange, Demand, Location,
-    Problem, Solution, SolveConfig, SolvedAssignment, Summary, Worker,
+    Problem, Solution, SolveConfig, SolvedAssignment, Summary, TravelOverride, Worker,
 };
 use proptest::prelude::*;
 
@@ -470,4 +470,22 @@ fn a_headcount_of_a_million_is_planned_like_any_other() {
         let solution = solve_checked(&problem);
         assert_eq!(solution.summary.worker_days_filled, 9, "continuity {continuity}");
     }
+}
+
+/// A travel override of `-0` is a distance of 0: no `-0.0` km in the plan.
+#[test]
+fn an_override_of_minus_zero_km_is_zero_km() {
+    let days = || vec![DateRange::new("2026-05-01", "2026-05-01")];
+    let mut problem = Problem {
+        workers: vec![Worker::new("w", at(35.80, 127.10), days())],
+        demands: vec![Demand::new("d", "farm", at(35.90, 127.10), "2026-05-01", "2026-05-01", 1)],
+        ..Problem::default()
+    };
+    problem.travel.push(TravelOverride { worker_id: "w".into(), farm_id: "farm".into(), km: -0.0 });
+    problem.options.standby_per_slot = 1;
+    let solution = solve_checked(&problem);
+    let km = solution.assignments[0].distance_km;
+    assert!(km == 0.0 && km.is_sign_positive(), "{km:?}");
+    assert!(solution.summary.total_distance_km.is_sign_positive());
+    assert!(!serde_json::to_string(&solution).unwrap().contains("-0.0"));
 }
