@@ -269,7 +269,6 @@ fn load<'a>(
     let header_line = header.position().map_or(1, |p| lines.line_at(p.byte()));
     let mut position: Vec<Option<usize>> = vec![None; columns.len()];
     let mut unnamed = Vec::new();
-    let n_issues = issues.issues.len();
     for (p, raw) in header.iter().enumerate() {
         let name = raw.trim().trim_start_matches('\u{feff}').trim().to_lowercase();
         if name.is_empty() {
@@ -304,8 +303,14 @@ fn load<'a>(
             );
         }
     }
+    // A required column missing leaves no rows to read; an unknown or a
+    // repeated header does not (the column is left out, or its first
+    // copy read), so the rows' own issues are listed beside it, not after
+    // the header is fixed.
+    let mut missing_required = false;
     for (k, column) in columns.iter().enumerate() {
         if column.required && position[k].is_none() {
+            missing_required = true;
             issues.push(
                 file,
                 header_line,
@@ -325,7 +330,7 @@ fn load<'a>(
             );
         }
     }
-    if issues.issues.len() > n_issues {
+    if missing_required {
         return None;
     }
 

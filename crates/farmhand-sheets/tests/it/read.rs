@@ -220,6 +220,25 @@ fn an_unknown_column_is_rejected_with_the_known_ones_and_a_suggestion() {
     );
 }
 
+/// A misspelt optional column does not hide the rows' own issues: they are
+/// listed with it, so one run shows everything to fix.
+#[test]
+fn an_unknown_column_does_not_hide_the_rows_issues() {
+    let workers = "id,lat,lon,availability,skils,max_days\n\
+                   w1,35.8,east,2027-04-05,harvest:2,1.5\n\
+                   w1,95,127.1,2027-04-05,,\n";
+    assert_issues(
+        &issues(workers, DEMANDS),
+        &[
+            "workers.csv:1: column skils: is not a column of this sheet; did you mean skills?",
+            "workers.csv:2: column lon: must be a number",
+            "workers.csv:2: column max_days: must be a whole number",
+            "workers.csv:3: column id: worker id \"w1\" is already used",
+            "workers.csv:3: column lat: must be within [-90, 90], got 95",
+        ],
+    );
+}
+
 #[test]
 fn a_missing_or_duplicate_column_is_rejected() {
     let demands =
