@@ -72,6 +72,24 @@ pub(crate) fn decode(
         issues.push(file, line, None, "invalid_encoding", message);
         None
     };
+    // A UTF-16 byte order mark says what the file is, whatever was forced:
+    // say so rather than blame the bytes after it.
+    let utf16 = encoding_rs::Encoding::for_bom(bytes)
+        .map(|(enc, _)| enc)
+        .filter(|&enc| enc != encoding_rs::UTF_8);
+    if let (Some(enc), Encoding::Utf8 | Encoding::Cp949) = (utf16, encoding) {
+        let forced = if encoding == Encoding::Utf8 { "UTF-8" } else { "CP949" };
+        return fail(
+            issues,
+            1,
+            format!(
+                "starts with a {} byte order mark, so it is {} (Excel's \"Unicode text\"), not \
+                 {forced}; use encoding auto",
+                enc.name(),
+                enc.name()
+            ),
+        );
+    }
     match encoding {
         Encoding::Auto => {
             if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {

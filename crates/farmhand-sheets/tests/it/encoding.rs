@@ -92,6 +92,18 @@ fn utf16_with_a_byte_order_mark_is_read() {
     }
     let problem = read_bytes(&bytes, DEMANDS.as_bytes(), Encoding::Auto).unwrap();
     assert_eq!(problem.workers[0].crew.as_deref(), Some("삼례반"));
+    // Forced to another encoding, the mark is named, not the bytes after it.
+    for (forced, name) in [(Encoding::Utf8, "UTF-8"), (Encoding::Cp949, "CP949")] {
+        let err = read_bytes(&bytes, DEMANDS.as_bytes(), forced).unwrap_err();
+        assert_eq!(err.issues.len(), 1, "{:?}", err.issues);
+        assert_eq!(
+            err.issues[0].to_string(),
+            format!(
+                "workers.csv:1: starts with a UTF-16LE byte order mark, so it is UTF-16LE \
+                 (Excel's \"Unicode text\"), not {name}; use encoding auto [invalid_encoding]"
+            )
+        );
+    }
 }
 
 #[test]
