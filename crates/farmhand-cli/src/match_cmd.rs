@@ -65,7 +65,9 @@ pub(crate) struct Args {
 
     /// How to show progress on stderr: a bar on a terminal and plain lines
     /// (every 10 %, after the first 2 s) otherwise (auto), always a bar,
-    /// always lines from the start, or none. -q also silences it.
+    /// always lines from the start, or none. -q also silences it. When the
+    /// dates couple, the passes after the first have no known length: the
+    /// bar turns into a spinner and the lines say the time so far.
     #[arg(long, value_enum, default_value_t = ProgressMode::Auto, env = "FARMHAND_PROGRESS")]
     progress: ProgressMode,
 }
