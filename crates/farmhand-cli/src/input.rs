@@ -121,11 +121,18 @@ fn json_failure(path: &Path, what: &'static str, errors: JsonErrors) -> ParseFai
 /// into place by [`Staged::commit`], once every output of a command is
 /// ready; dropped uncommitted, it is removed. So a command that fails part
 /// way leaves every file it would have written as it was.
+///
+/// A destination that exists and is no regular file (`/dev/null`, a named
+/// pipe, a terminal) is written directly: moving a file into its place
+/// would replace the device itself (run as root, `-o /dev/null` turned
+/// `/dev/null` into a plain file that later programs read back).
 pub(crate) struct Staged {
     tmp: PathBuf,
     dest: PathBuf,
     file: Option<File>,
     committed: bool,
+    /// Written in place (a device or a pipe): nothing to move or remove.
+    direct: bool,
 }
 
 impl Staged {
@@ -135,6 +142,20 @@ impl Staged {
     pub(crate) fn create(dest: &Path) -> Result<Staged> {
         if dest.is_dir() {
             anyhow::bail!("cannot write {}: it is a directory; give a file name", dest.display());
+        }
+        if std::fs::metadata(dest).is_ok_and(|m| !m.is_file()) {
+            let file = File::options()
+                .write(true)
+                .open(dest)
+                .with_context(|| format!("cannot write {}", dest.display()))?;
+            let dest = dest.to_path_buf();
+            return Ok(Staged {
+                tmp: dest.clone(),
+                dest,
+                file: Some(file),
+                committed: false,
+                direct: true,
+            });
         }
         let name = dest
             .file_name()
@@ -146,7 +167,13 @@ impl Staged {
         ));
         let file =
             File::create(&tmp).with_context(|| format!("cannot create {}", dest.display()))?;
-        Ok(Staged { tmp, dest: dest.to_path_buf(), file: Some(file), committed: false })
+        Ok(Staged {
+            tmp,
+            dest: dest.to_path_buf(),
+            file: Some(file),
+            committed: false,
+            direct: false,
+        })
     }
 
     /// Writes the contents, buffered.
@@ -163,6 +190,10 @@ impl Staged {
 
     /// Moves the file into place.
     pub(crate) fn commit(mut self) -> Result<()> {
+        if self.direct {
+            self.committed = true;
+            return Ok(());
+        }
         std::fs::rename(&self.tmp, &self.dest)
             .with_context(|| format!("cannot write {}", self.dest.display()))?;
         self.committed = true;
@@ -172,7 +203,7 @@ impl Staged {
 
 impl Drop for Staged {
     fn drop(&mut self) {
-        if !self.committed {
+        if !self.committed && !self.direct {
             let _ = std::fs::remove_file(&self.tmp);
         }
     }

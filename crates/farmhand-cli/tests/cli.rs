@@ -731,3 +731,31 @@ fn a_byte_order_mark_is_skipped_and_bad_utf8_is_located() {
         stderr(&out)
     );
 }
+
+/// An output that exists and is no regular file (`/dev/null`, a named
+/// pipe) is written in place: moving a staged file onto it would replace
+/// the device or the pipe with a plain file (as root, `-o /dev/null` did).
+/// A named pipe stands in for the device here, so a failure breaks nothing.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_output_that_is_a_pipe_is_written_in_place() {
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let dir = tempfile::tempdir().unwrap();
+    let problem = dir.path().join("p.json");
+    let problem = problem.to_str().unwrap();
+    let out = farmhand(&["generate", "--preset", "tiny", "--seed", "1", "-o", problem, "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let fifo = dir.path().join("plan.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+    assert!(made.success());
+    // Our end opened first, without blocking (O_NONBLOCK), so farmhand's
+    // open for writing does not wait; the tiny plan fits the pipe's buffer.
+    let mut pipe = std::fs::OpenOptions::new().read(true).custom_flags(0o4000).open(&fifo).unwrap();
+    let out = farmhand(&["match", problem, "-o", fifo.to_str().unwrap(), "-q"]);
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut pipe, &mut text).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo(), "the pipe was replaced");
+    let solution = farmhand::Solution::from_json(&text).expect("the plan came through the pipe");
+    assert!(!solution.assignments.is_empty());
+}
