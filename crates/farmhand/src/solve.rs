@@ -359,14 +359,15 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
             inst.n_days
         ));
     }
-    if cut_short == 0 && skipped == 0 && search_skipped {
+    // Only when no warning above already says the limit cut something.
+    let search_cut = if search_skipped {
+        Some(": too short for the search across dates, so the plan is the dates' own plans repaired and improved")
+    } else {
+        tracker.was_cut().then_some(" reached: the search across dates stopped before it finished")
+    };
+    if let Some(what) = search_cut.filter(|_| cut_short == 0 && skipped == 0) {
         warnings.push(format!(
-            "time limit of {} ms: too short for the search across dates, so the plan is the dates' own plans repaired and improved; a longer limit may give a better plan",
-            inst.options.time_limit_ms.unwrap_or_default()
-        ));
-    } else if cut_short == 0 && skipped == 0 && tracker.was_cut() {
-        warnings.push(format!(
-            "time limit of {} ms reached: the search across dates stopped before it finished; a longer limit may give a better plan",
+            "time limit of {} ms{what}; a longer limit may give a better plan",
             inst.options.time_limit_ms.unwrap_or_default()
         ));
     }
@@ -621,8 +622,12 @@ impl<'a> Tracker<'a> {
     /// (the schedules' steps can take seconds first).
     pub(crate) fn add_pass(&self) {
         let total = self.total.fetch_add(self.n_days, Ordering::Relaxed) + self.n_days;
+        self.report(self.done.load(Ordering::Relaxed), total);
+    }
+
+    /// Tells the progress callback, if any, where the solve is.
+    fn report(&self, done: u32, total: u32) {
         if let Some(p) = &self.config.progress {
-            let done = self.done.load(Ordering::Relaxed);
             p(Progress { dates_done: done.min(total), dates_total: total });
         }
     }
@@ -682,10 +687,7 @@ impl<'a> Tracker<'a> {
 
     pub(crate) fn date_done(&self) {
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
-        if let Some(p) = &self.config.progress {
-            let total = self.total.load(Ordering::Relaxed);
-            p(Progress { dates_done: done.min(total), dates_total: total });
-        }
+        self.report(done, self.total.load(Ordering::Relaxed));
     }
 }
 
