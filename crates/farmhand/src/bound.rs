@@ -256,11 +256,28 @@ fn run(
         dates.push(date);
     }
     let refs: Vec<&DateArcs> = dates.iter().collect();
+    // Day-limited workers: `max_days` is dualised too, with a multiplier
+    // per such worker after the slots' in `lambda` (at `mu_at`), so that
+    // the headcounts' multipliers see who can work how often; at the end
+    // a schedule that breaks a limit is found again with the limits kept
+    // (`schedule_within`). Keeping the limits in every step's programme
+    // (dates used and run length as its state) gave the county default
+    // the same plan 9 % slower; this, 3 % (BENCHMARKS.md, "Across
+    // dates").
+    let day_limits = day_limits(inst);
+    let mut mu_at = vec![NONE; n_w];
+    let mut n_mu = 0;
+    for (w, l) in day_limits.iter().enumerate() {
+        if l.is_some_and(|l| l.max_days.is_some()) {
+            mu_at[w] = (slots.len() + n_mu) as u32;
+            n_mu += 1;
+        }
+    }
     let mut best_lambda: Vec<f64> = Vec::new();
     let mut order: Vec<usize> = Vec::new();
     let mut fill = vec![0.0f64; slots.len()];
     let bonus = continuity_mm(inst) as f64;
-    let mut lambda = vec![0.0f64; slots.len()];
+    let mut lambda = vec![0.0f64; slots.len() + n_mu];
     let target = target_km * KM_SCALE;
     let mut best = f64::NEG_INFINITY;
     // Steps::Target: the share of the gap to the target. Steps::Level:
@@ -299,12 +316,30 @@ fn run(
         // Every worker's best schedule, and how many take each slot.
         let per_worker: Vec<(f64, Vec<u32>)> = (0..n_w as u32)
             .into_par_iter()
-            .map_init(Scratch::default, |sc, w| schedule(&refs, &lambda, bonus, w, sc))
+            .map_init(
+                || (Scratch::default(), WithinScratch::default()),
+                |(sc, within), w| match day_limits[w as usize] {
+                    Some(_) => {
+                        let mu = mu_at[w as usize];
+                        let per_day = if mu == NONE { 0.0 } else { lambda[mu as usize] };
+                        let free = DayLimits { max_days: None, max_run: None };
+                        schedule_within(&refs, &lambda, bonus, w, free, per_day, within)
+                    }
+                    None => schedule(&refs, &lambda, bonus, w, sc),
+                },
+            )
             .collect();
         let mut used = vec![0.0f64; slots.len()];
         let mut value = 0.0;
-        for (v, taken) in &per_worker {
+        let mut grad = vec![0.0f64; lambda.len()];
+        for (w, (v, taken)) in per_worker.iter().enumerate() {
             value += v;
+            let mu = mu_at[w];
+            if mu != NONE {
+                let m = day_limits[w].and_then(|l| l.max_days).unwrap_or(0) as f64;
+                value -= lambda[mu as usize] * m;
+                grad[mu as usize] = taken.len() as f64 - m;
+            }
             for &s in taken {
                 used[s as usize] += 1.0;
             }
@@ -342,13 +377,17 @@ fn run(
                 left -= more * s.priority;
             }
         }
-        let mut norm = 0.0;
-        let mut grad = vec![0.0f64; slots.len()];
         for i in 0..slots.len() {
             value -= lambda[i] * fill[i];
             grad[i] = used[i] - fill[i];
-            norm += grad[i] * grad[i];
         }
+        // Projected: a `max_days` multiplier at 0 that would go below stays.
+        for (g, mu) in grad[slots.len()..].iter_mut().zip(&lambda[slots.len()..]) {
+            if *mu <= 0.0 && *g < 0.0 {
+                *g = 0.0;
+            }
+        }
+        let norm: f64 = grad.iter().map(|g| g * g).sum();
         if best == f64::NEG_INFINITY {
             height = LEVEL * (target - value).max(0.01 * target.abs().max(KM_SCALE));
         }
@@ -404,6 +443,35 @@ fn run(
         for (l, g) in lambda.iter_mut().zip(&dir) {
             *l += step * g;
         }
+        for mu in &mut lambda[slots.len()..] {
+            *mu = mu.max(0.0);
+        }
+    }
+    // The best multipliers' schedules may still break a day limit (a
+    // dualised `max_days`, a run the steps left free): those workers'
+    // schedules are found again with their limits kept.
+    let over: Vec<(usize, Vec<u32>)> = best_schedules
+        .par_iter()
+        .enumerate()
+        .filter_map(|(w, taken)| {
+            let limits = day_limits[w]?;
+            let mut days: Vec<u32> = taken.iter().map(|&s| slots[s as usize].day).collect();
+            days.sort_unstable();
+            let (mut longest, mut run) = (0, 0);
+            for (k, &d) in days.iter().enumerate() {
+                run = if k > 0 && days[k - 1] + 1 == d { run + 1 } else { 1 };
+                longest = longest.max(run);
+            }
+            let broken = limits.max_days.is_some_and(|m| days.len() > m)
+                || limits.max_run.is_some_and(|k| longest > k);
+            broken.then(|| {
+                let mut sc = WithinScratch::default();
+                (w, schedule_within(&refs, &best_lambda, bonus, w as u32, limits, 0.0, &mut sc).1)
+            })
+        })
+        .collect();
+    for (w, taken) in over {
+        best_schedules[w] = taken;
     }
     let schedules = best_schedules
         .into_iter()
@@ -765,6 +833,205 @@ struct Scratch {
     best: Vec<(f64, u32)>,
 }
 
+/// A worker's day limits as the schedules see them: the dates it may
+/// still work (`max_days` less its locked dates) and its longest run.
+#[derive(Debug, Clone, Copy)]
+struct DayLimits {
+    max_days: Option<usize>,
+    max_run: Option<usize>,
+}
+
+/// Per worker: its day limits, `None` for a worker without any. Locked
+/// dates are outside the schedules (each date's locked workers are taken
+/// out of it), so they come off `max_days`; a worker with locked dates
+/// keeps no run limit, as its runs would pass through dates the schedule
+/// does not see (a relaxation: these are hints, not a bound).
+fn day_limits(inst: &Instance) -> Vec<Option<DayLimits>> {
+    let mut locked = vec![0usize; inst.workers.len()];
+    for f in &inst.locked {
+        locked[f.worker as usize] += 1;
+    }
+    inst.workers
+        .iter()
+        .zip(&locked)
+        .map(|(w, &l)| {
+            let limits = DayLimits {
+                max_days: w.max_days.map(|m| (m as usize).saturating_sub(l)),
+                max_run: w.max_consecutive.filter(|_| l == 0).map(|k| k as usize),
+            };
+            (limits.max_days.is_some() || limits.max_run.is_some()).then_some(limits)
+        })
+        .collect()
+}
+
+/// [`schedule`] for a worker with day limits: its cheapest schedule under
+/// `lambda`, each date worked costing `per_day` more, that works at most `max_days` dates, in runs of at most
+/// `max_run` consecutive dates. State per date: idle with `u` dates used,
+/// or on a demand (an arc) in a run of length `r` with `u` dates used (a
+/// dimension only for a limit the worker has). The faces' forced arcs and
+/// workers are not imposed here: with day limits a date may fill less
+/// than its face, and imposing them could leave no schedule at all. Only
+/// day-limited workers pay for the larger state.
+fn schedule_within(
+    dates: &[&DateArcs],
+    lambda: &[f64],
+    bonus: f64,
+    w: u32,
+    limits: DayLimits,
+    per_day: f64,
+    sc: &mut WithinScratch,
+) -> (f64, Vec<u32>) {
+    // `n_u` counts of dates used (0..=max_days), or one when unlimited;
+    // `n_r` run lengths (1..=max_run), or one when unlimited.
+    let n_u = limits.max_days.map_or(1, |m| m + 1);
+    let n_r = limits.max_run.map_or(1, |k| k.max(1));
+    let limited_u = limits.max_days.is_some();
+    let limited_r = limits.max_run.is_some();
+    // Per date, from `sc.off[t]`: its states' values and predecessors (a
+    // state index on the date before, or NONE for the start). States:
+    // idle at `u` (index `u`), then arc `i`, run `r`, used `u` at `n_u +
+    // (i * n_r + r) * n_u + u`.
+    sc.values.clear();
+    sc.preds.clear();
+    sc.off.clear();
+    // The previous date's best state at each `u` (value, index), and its
+    // idle states (the start before the first date).
+    sc.best_at.clear();
+    sc.best_at.resize(n_u, (f64::INFINITY, NONE));
+    sc.best_at[0] = (0.0, NONE);
+    sc.idle_before.clone_from(&sc.best_at);
+    let mut prev_arcs: Option<std::ops::Range<usize>> = None;
+    for (t, date) in dates.iter().enumerate() {
+        let row = date.row[w as usize];
+        let arcs = if row == NONE {
+            0..0
+        } else {
+            date.start[row as usize] as usize..date.start[row as usize + 1] as usize
+        };
+        let here_at = sc.values.len();
+        sc.off.push(here_at);
+        let n_states = n_u + arcs.len() * n_r * n_u;
+        sc.values.resize(here_at + n_states, f64::INFINITY);
+        sc.preds.resize(here_at + n_states, NONE);
+        for u in 0..n_u {
+            (sc.values[here_at + u], sc.preds[here_at + u]) = sc.best_at[u];
+        }
+        // The previous date's best working state at each (run, used).
+        sc.best_work.clear();
+        sc.best_work.resize(n_r * n_u, (f64::INFINITY, NONE));
+        let prev_at = if t > 0 { sc.off[t - 1] } else { 0 };
+        if let Some(pa) = &prev_arcs {
+            for k in 0..pa.len() * n_r * n_u {
+                let v = sc.values[prev_at + n_u + k];
+                let b = &mut sc.best_work[k % (n_r * n_u)];
+                if v < b.0 {
+                    *b = (v, (n_u + k) as u32);
+                }
+            }
+        }
+        let mut j = 0;
+        for (i, a) in arcs.clone().enumerate() {
+            // Yesterday's arc on the same demand, if any.
+            let mut same = None;
+            if let Some(pa) = &prev_arcs {
+                let pd = dates[t - 1];
+                while pa.start + j < pa.end && pd.demand[pa.start + j] < date.demand[a] {
+                    j += 1;
+                }
+                if pa.start + j < pa.end && pd.demand[pa.start + j] == date.demand[a] {
+                    same = Some(j);
+                }
+            }
+            let here = date.cost[a] + lambda[date.slot[a] as usize] + per_day;
+            for r in 0..n_r {
+                for u in 0..n_u {
+                    // Dates used before this one.
+                    let before = match (limited_u, u) {
+                        (false, _) => 0,
+                        (true, 0) => continue,
+                        (true, u) => u - 1,
+                    };
+                    let mut best = (f64::INFINITY, NONE);
+                    // A run of length r + 1 continues yesterday's run of
+                    // length r; a run of 1 starts after an idle date.
+                    // Without a run limit any state will do.
+                    if !limited_r || r == 0 {
+                        let from =
+                            if limited_r { sc.idle_before[before] } else { sc.best_at[before] };
+                        if from.0 < best.0 {
+                            best = from;
+                        }
+                    }
+                    if limited_r && r > 0 {
+                        let from = sc.best_work[(r - 1) * n_u + before];
+                        if from.0 < best.0 {
+                            best = from;
+                        }
+                    }
+                    // A stay continues yesterday's run.
+                    let pr = if limited_r { r.checked_sub(1) } else { Some(0) };
+                    if let (Some(j), Some(pr)) = (same, pr) {
+                        let s = n_u + (j * n_r + pr) * n_u + before;
+                        let stay = sc.values[prev_at + s] - bonus;
+                        if stay < best.0 {
+                            best = (stay, s as u32);
+                        }
+                    }
+                    let s = here_at + n_u + (i * n_r + r) * n_u + u;
+                    sc.values[s] = best.0 + here;
+                    sc.preds[s] = best.1;
+                }
+            }
+        }
+        // This date's idle and best states at each `u`, for tomorrow.
+        for u in 0..n_u {
+            sc.idle_before[u] = (sc.values[here_at + u], u as u32);
+            sc.best_at[u] = (sc.values[here_at + u], u as u32);
+        }
+        for k in n_u..n_states {
+            let u = (k - n_u) % n_u;
+            let v = sc.values[here_at + k];
+            if v < sc.best_at[u].0 {
+                sc.best_at[u] = (v, k as u32);
+            }
+        }
+        prev_arcs = (!arcs.is_empty()).then_some(arcs);
+    }
+    // Back from the last date's best state.
+    let Some(&last_at) = sc.off.last() else { return (0.0, Vec::new()) };
+    let last = &sc.values[last_at..];
+    let mut s = (0..last.len()).min_by(|&a, &b| last[a].total_cmp(&last[b])).unwrap_or(0);
+    let total = last[s];
+    let mut taken = Vec::new();
+    let mut t = dates.len();
+    while t > 0 {
+        t -= 1;
+        let date = dates[t];
+        if s >= n_u {
+            let i = (s - n_u) / (n_r * n_u);
+            let r = date.row[w as usize] as usize;
+            taken.push(date.slot[date.start[r] as usize + i]);
+        }
+        let p = sc.preds[sc.off[t] + s];
+        if p == NONE {
+            break;
+        }
+        s = p as usize;
+    }
+    (total, taken)
+}
+
+/// Buffers of [`schedule_within`], reused across the workers of a thread.
+#[derive(Default)]
+struct WithinScratch {
+    values: Vec<f64>,
+    preds: Vec<u32>,
+    off: Vec<usize>,
+    best_at: Vec<(f64, u32)>,
+    idle_before: Vec<(f64, u32)>,
+    best_work: Vec<(f64, u32)>,
+}
+
 /// Worker `w`'s cheapest schedule under `lambda`: its value and the slots
 /// it takes. State per date: the demand worked (an arc) or none.
 fn schedule(
@@ -1013,6 +1280,120 @@ mod tests {
             }
         }
         assert!(checked > 100, "only {checked} positive credits checked");
+    }
+
+    /// A day-limited worker's best schedule is the cheapest of every
+    /// schedule within its limits, and the slots it takes cost what it
+    /// says and keep the limits.
+    #[test]
+    fn schedules_within_day_limits_match_enumeration() {
+        let mut s = 23u64;
+        let bonus = 10.0;
+        let mut bound_by_limits = 0;
+        for case in 0..600 {
+            let n_days = 1 + (lcg(&mut s) % 6) as usize;
+            let mut dates = Vec::new();
+            let mut n_slots = 0u32;
+            for _ in 0..n_days {
+                let mut d = DateArcs::empty(1);
+                if lcg(&mut s) % 6 != 0 {
+                    d.row[0] = 0;
+                    d.must.push(0);
+                    for dem in 0..3u32 {
+                        if lcg(&mut s) % 3 == 0 {
+                            continue;
+                        }
+                        d.slot.push(n_slots + dem);
+                        d.demand.push(dem);
+                        d.cost.push((lcg(&mut s) % 30) as f64);
+                        d.forced.push(false);
+                    }
+                    d.start.push(d.slot.len() as u32);
+                }
+                n_slots += 3;
+                dates.push(d);
+            }
+            let lambda: Vec<f64> = (0..n_slots).map(|_| (lcg(&mut s) % 41) as f64 - 30.0).collect();
+            let limits = DayLimits {
+                max_days: (lcg(&mut s) % 3 > 0).then(|| (lcg(&mut s) % 4) as usize),
+                max_run: (lcg(&mut s) % 3 > 0).then(|| 1 + (lcg(&mut s) % 3) as usize),
+            };
+            let refs: Vec<&DateArcs> = dates.iter().collect();
+            // The cost of a set of picks (an arc or idle per date), or
+            // None when it breaks a limit.
+            let cost_of = |pick: &[Option<usize>]| -> Option<f64> {
+                let (mut cost, mut run, mut used) = (0.0, 0, 0);
+                let mut last: Option<(usize, u32)> = None;
+                for (day, p) in pick.iter().enumerate() {
+                    let Some(a) = *p else {
+                        run = 0;
+                        continue;
+                    };
+                    let d = refs[day];
+                    run += 1;
+                    used += 1;
+                    if limits.max_run.is_some_and(|k| run > k)
+                        || limits.max_days.is_some_and(|m| used > m)
+                    {
+                        return None;
+                    }
+                    cost += d.cost[a] + lambda[d.slot[a] as usize];
+                    if day > 0 && last == Some((day - 1, d.demand[a])) {
+                        cost -= bonus;
+                    }
+                    last = Some((day, d.demand[a]));
+                }
+                Some(cost)
+            };
+            let (mut want, mut unlimited) = (f64::INFINITY, f64::INFINITY);
+            let mut pick: Vec<Option<usize>> = vec![None; n_days];
+            // Every pick, as a number in mixed radix (idle or an arc).
+            let radix: Vec<usize> = refs
+                .iter()
+                .map(|d| if d.row[0] == NONE { 1 } else { 1 + d.start[1] as usize })
+                .collect();
+            let total: usize = radix.iter().product();
+            for mut code in 0..total {
+                for (t, &r) in radix.iter().enumerate() {
+                    let c = code % r;
+                    code /= r;
+                    pick[t] = (c > 0).then(|| c - 1);
+                }
+                if let Some(c) = cost_of(&pick) {
+                    want = want.min(c);
+                }
+                let mut c = 0.0;
+                let mut last: Option<(usize, u32)> = None;
+                for (day, p) in pick.iter().enumerate() {
+                    if let Some(a) = *p {
+                        let d = refs[day];
+                        c += d.cost[a] + lambda[d.slot[a] as usize];
+                        if day > 0 && last == Some((day - 1, d.demand[a])) {
+                            c -= bonus;
+                        }
+                        last = Some((day, d.demand[a]));
+                    }
+                }
+                unlimited = unlimited.min(c);
+            }
+            bound_by_limits += usize::from(want > unlimited + 1e-9);
+            let mut sc = WithinScratch::default();
+            let (got, taken) = schedule_within(&refs, &lambda, bonus, 0, limits, 0.0, &mut sc);
+            assert!((got - want).abs() < 1e-9, "case {case}: {got} against {want}, {limits:?}");
+            // The slots taken, back as picks: they cost the value and keep
+            // the limits.
+            let mut back: Vec<Option<usize>> = vec![None; n_days];
+            for &sl in &taken {
+                let t = sl as usize / 3;
+                let a = refs[t].slot.iter().position(|&x| x == sl).expect("a slot of the date");
+                assert!(back[t].is_none(), "case {case}: two slots on date {t}");
+                back[t] = Some(a);
+            }
+            let c =
+                cost_of(&back).unwrap_or_else(|| panic!("case {case}: {taken:?} breaks a limit"));
+            assert!((c - got).abs() < 1e-9, "case {case}: the slots cost {c}, not {got}");
+        }
+        assert!(bound_by_limits > 100, "only {bound_by_limits} cases where a limit cost something");
     }
 
     /// A worker's best dates with runs of at most k: what trying every
