@@ -335,6 +335,19 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
         if !limited && small(inst) {
             subsets(inst, &mut days, &mut grid, &tracker)?;
         }
+        // Never worse than the plan people were told: when keeping every
+        // previous assignment that can still be kept is better (as it is
+        // when nothing changed since the plan that was told), that plan is
+        // improved instead.
+        if let Some(mut told) = previous_plan(inst) {
+            if improve::plan_better(inst, &told, &days) {
+                let mut g = Grid::of_plan(inst, &told);
+                let cal = crate::bound::has_limits(inst);
+                improve::improve(inst, &ctx, &mut told, &mut g, None, false, cal, &tracker)?;
+                days = told;
+                grid = g;
+            }
+        }
         phase_ms[2] = ms();
         if days.iter().any(|d| !d.complete) {
             greedy::greedy_fill(inst, &ctx, nearby(), &mut days, &mut grid, &top_up_until);
@@ -1471,6 +1484,50 @@ fn locked_days(inst: &Instance) -> Vec<Vec<Fixed>> {
         by_day[f.day as usize].push(*f);
     }
     by_day
+}
+
+/// The plan of the locked assignments and every previous assignment that
+/// can still be kept: one that keeps the rules of its date (the worker
+/// available and not locked elsewhere, the demand on, in range, the skills,
+/// not an excluded farm), in the instance's order while its slot has room and its
+/// worker is free that date. `None` without previous assignments, or when
+/// together they break a day limit or split a crew (then the search's plan
+/// stands alone).
+fn previous_plan(inst: &Instance) -> Option<Vec<DayResult>> {
+    if inst.previous.is_empty() {
+        return None;
+    }
+    let mut days: Vec<DayResult> = (0..inst.n_days).map(|day| locked_only(inst, day)).collect();
+    let mut busy: std::collections::HashSet<(Day, u32)> =
+        inst.locked.iter().map(|f| (f.day, f.worker)).collect();
+    let mut taken: HashMap<(Day, u32), u32> = HashMap::new();
+    for f in &inst.locked {
+        *taken.entry((f.day, f.demand)).or_default() += 1;
+    }
+    for f in &inst.previous {
+        let (wk, dem) = (&inst.workers[f.worker as usize], &inst.demands[f.demand as usize]);
+        let km = inst.distance_km(f.worker, f.demand);
+        let keeps = f.day < inst.n_days
+            && wk.available.contains(f.day)
+            && dem.is_active(f.day)
+            && km <= wk.max_km
+            && wk.has_skills(&dem.required)
+            && !wk.excludes(dem.farm);
+        let room = taken.get(&(f.day, f.demand)).copied().unwrap_or(0) < dem.per_day;
+        if keeps && room && busy.insert((f.day, f.worker)) {
+            *taken.entry((f.day, f.demand)).or_default() += 1;
+            days[f.day as usize].assignments.push((f.worker, f.demand, km));
+        }
+    }
+    if !coupling_holds(inst, &days) {
+        return None;
+    }
+    for d in &mut days {
+        d.weighted_fill = weighted(inst, &d.assignments);
+        d.complete = true;
+        d.proven = true;
+    }
+    Some(days)
 }
 
 pub(crate) fn locked_only(inst: &Instance, day: Day) -> DayResult {
