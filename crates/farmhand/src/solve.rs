@@ -607,6 +607,9 @@ pub(crate) struct Tracker<'a> {
     phase_end: Mutex<Option<Instant>>,
     /// Some work found its deadline passed and stopped or was skipped.
     cut: AtomicBool,
+    /// The last progress reported, (done, total): threads finish dates out
+    /// of order, and a report never goes back (see [`Tracker::report`]).
+    reported: Mutex<(u32, u32)>,
 }
 
 impl<'a> Tracker<'a> {
@@ -626,6 +629,7 @@ impl<'a> Tracker<'a> {
             limit,
             phase_end: Mutex::new(None),
             cut: AtomicBool::new(false),
+            reported: Mutex::new((0, 0)),
         }
     }
 
@@ -638,10 +642,20 @@ impl<'a> Tracker<'a> {
         self.report(self.done.load(Ordering::Relaxed), total);
     }
 
-    /// Tells the progress callback, if any, where the solve is.
+    /// Tells the progress callback, if any, where the solve is. Threads
+    /// count and report dates out of order (one reads 652 after another
+    /// has reported 653), so reports pass one at a time and neither figure
+    /// ever goes below the last one reported; a report that would change
+    /// nothing is not made.
     fn report(&self, done: u32, total: u32) {
         if let Some(p) = &self.config.progress {
-            p(Progress { dates_done: done.min(total), dates_total: total });
+            let mut last = self.reported.lock().expect("never poisoned");
+            let total = total.max(last.1);
+            let done = done.max(last.0).min(total);
+            if (done, total) != *last {
+                *last = (done, total);
+                p(Progress { dates_done: done, dates_total: total });
+            }
         }
     }
 
@@ -692,9 +706,7 @@ impl<'a> Tracker<'a> {
         let total = self.total.load(Ordering::Relaxed);
         let before = self.done.fetch_max(total, Ordering::Relaxed);
         if before < total {
-            if let Some(p) = &self.config.progress {
-                p(Progress { dates_done: total, dates_total: total });
-            }
+            self.report(total, total);
         }
     }
 

@@ -327,7 +327,7 @@ proptest! {
 }
 
 #[test]
-fn progress_reaches_its_total_and_never_overshoots() {
+fn progress_reaches_its_total_never_overshoots_and_never_goes_back() {
     use std::sync::{Arc, Mutex};
     // The small preset couples dates: the date-ordered pass and each round
     // of the improvement phase extend the total by one pass over the dates
@@ -345,6 +345,16 @@ fn progress_reaches_its_total_and_never_overshoots() {
         let seen = seen.lock().unwrap();
         assert!(!seen.is_empty());
         assert!(seen.iter().all(|p| p.dates_done <= p.dates_total));
+        // Neither figure ever goes back, though threads finish dates out
+        // of order (a review saw 653 then 652 of 658 on `small` seed 1).
+        for (k, w) in seen.windows(2).enumerate() {
+            assert!(
+                w[1].dates_done >= w[0].dates_done && w[1].dates_total >= w[0].dates_total,
+                "report {k}: {:?} then {:?}",
+                w[0],
+                w[1]
+            );
+        }
         let done = seen.iter().map(|p| p.dates_done).max().unwrap();
         let total = seen.iter().map(|p| p.dates_total).max().unwrap();
         assert_eq!(done, total);
