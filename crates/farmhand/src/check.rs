@@ -202,6 +202,11 @@ fn close_km(a: f64, b: f64) -> bool {
 }
 
 fn close_float(a: f64, b: f64) -> bool {
+    // The tolerance grows with the larger value, so an infinity would allow
+    // any other; a non-finite value is close only to itself.
+    if !a.is_finite() || !b.is_finite() {
+        return a == b;
+    }
     (a - b).abs() <= 1e-6 + 1e-9 * a.abs().max(b.abs())
 }
 

@@ -893,8 +893,12 @@ fn warn_workers(
                  work, or remove the worker"
                     .to_owned(),
             );
-        } else if let Some((first, last)) = horizon {
-            // Only judged when every range parsed; a bad range is an error already.
+        } else if let Some((first, last)) =
+            horizon.filter(|_| demands.parsed.iter().all(|d| d.dates.is_some()))
+        {
+            // Only judged when every range and every demand's dates parsed (the
+            // span leaves out a demand with a bad date); a bad date is an error
+            // already.
             if p.ranges_ok && !p.ranges.iter().any(|&(s, e)| s <= last && e >= first) {
                 report.push(
                     Code::NoAvailabilityInHorizon,

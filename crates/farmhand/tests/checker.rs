@@ -418,6 +418,30 @@ fn small_float_noise_is_tolerated() {
     assert_eq!(check(&problem(), &s).violations, vec![]);
 }
 
+/// The tolerance grows with the larger value, so an infinite summary
+/// figure once passed as close to anything (JSON cannot carry one, a
+/// `Solution` built in code can).
+#[test]
+fn infinite_summary_figures_are_mismatches() {
+    type Set = fn(&mut Summary, f64);
+    let cases: [(&str, Set); 4] = [
+        ("objective_km", |s, x| s.objective_km = x),
+        ("total_distance_km", |s, x| s.total_distance_km = x),
+        ("fill_rate", |s, x| s.fill_rate = x),
+        ("shortage_imbalance", |s, x| s.shortage_imbalance = x),
+    ];
+    for (field, set) in cases {
+        for x in [f64::INFINITY, f64::NEG_INFINITY] {
+            let mut s = solution();
+            set(&mut s.summary, x);
+            let report = check(&problem(), &s);
+            let paths: Vec<&str> =
+                report.with_code("summary_mismatch").map(|v| v.path.as_str()).collect();
+            assert_eq!(paths, [format!("summary.{field}")], "{field} = {x}");
+        }
+    }
+}
+
 #[test]
 fn violation_paths_point_into_the_solution() {
     let (mut p, s) = (problem(), solution());

@@ -426,6 +426,28 @@ fn warnings_are_reported_and_the_problem_stays_valid() {
     assert_eq!(warnings.len(), expected.len(), "{warnings:#?}");
 }
 
+/// A demand with a bad date is left out of the demands' span, so a worker
+/// available only on that demand's dates was once also warned that no
+/// range of theirs overlaps the demands' dates: a false lead beside the
+/// real error.
+#[test]
+fn a_bad_demand_date_brings_no_false_availability_warning() {
+    let problem = Problem::from_json(
+        r#"{"workers": [{"id": "w-1", "location": {"lat": 35.82, "lon": 127.15},
+              "availability": [{"start": "2026-04-06", "end": "2026-04-07"}]}],
+            "demands": [
+              {"id": "d-1", "farm_id": "f-1", "location": {"lat": 35.9, "lon": 127.08},
+               "start": "2026-04-06", "end": "2026-04-01", "workers_per_day": 1},
+              {"id": "d-2", "farm_id": "f-2", "location": {"lat": 35.85, "lon": 127.12},
+               "start": "2026-04-08", "end": "2026-04-12", "workers_per_day": 1}]}"#,
+    )
+    .unwrap();
+    let Err(e) = validate(&problem) else { panic!("the bad end date is an error") };
+    let codes: Vec<&str> = e.issues.iter().map(|i| i.code.as_str()).collect();
+    assert_eq!(codes, ["start_after_end"], "{:#?}", e.issues);
+    assert_eq!(e.warnings, Vec::new());
+}
+
 #[test]
 fn previous_entries_that_cannot_be_kept_say_why() {
     let warnings = warnings_after(|p| {
