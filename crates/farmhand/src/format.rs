@@ -327,7 +327,10 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// Parses a problem from JSON text. Unknown fields are an error.
+    /// Parses a problem from JSON text. Unknown fields are an error. Stops
+    /// at the first error and reads no byte-order mark: for input from
+    /// people or other programs, [`Problem::parse_json`] lists every error
+    /// and skips the mark, as the CLI and the HTTP service do.
     pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
         serde_json::from_str(text)
     }
@@ -617,7 +620,7 @@ fn skill_map<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, 
 /// for a location would be taken as latitude 127.1 and a worker written as
 /// a list would pass with its fields guessed by position. These read a JSON
 /// object into the type and refuse anything else with serde's own "invalid
-/// type: sequence, expected struct ..." error, which [`crate::json`] turns
+/// type: sequence, expected struct ..." error, which the parser (`Problem::parse_json`) turns
 /// into "expected an object {...}, got a list" at the value's path.
 ///
 /// Public so that request types which embed the format's types (the HTTP

@@ -2,7 +2,7 @@
 //! distance and skill, exactly.
 //!
 //! The contract is the wire format of `shared/spec/format.md`, mirrored by the
-//! types in [`format`]. The flow is: [`validate`] a [`Problem`] into an
+//! types in [`format`](mod@format). The flow is: [`validate`] a [`Problem`] into an
 //! [`Instance`], [`solve`] it into a [`Solution`], and [`check`] any solution
 //! independently.
 //!
