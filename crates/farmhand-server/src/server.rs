@@ -74,18 +74,85 @@ pub fn app(state: AppState) -> Router {
 /// requests finish for up to the configured grace period. Until they have,
 /// the listener stays open, so a new request or a readiness probe gets 503
 /// `shutting_down` rather than a refused connection.
+///
+/// A request's head (its line and headers) must arrive within the request
+/// timeout, as its body must, or the connection is closed: a client that
+/// opens connections and never finishes a head cannot hold them, nor the
+/// file descriptors, nor the shutdown. `axum::serve` sets no such limit (it
+/// gives hyper no timer), so this is its accept loop with one.
 pub async fn serve_on(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let grace = state.config().shutdown_grace;
+    let head_timeout = state.config().request_timeout;
     let on_signal = state.clone();
-    let server = axum::serve(listener, app(state.clone())).with_graceful_shutdown(async move {
+    let router = app(state.clone());
+    let stop = async move {
         shutdown.await;
         on_signal.begin_shutdown();
         on_signal.admitted_done().await;
-    });
+    };
+    let server = async move {
+        // `stopping` tells the connections to finish their request and
+        // close; `open` counts them (each holds a receiver).
+        let (stopping_tx, stopping_rx) = tokio::sync::watch::channel(false);
+        let (open_tx, open_rx) = tokio::sync::watch::channel(());
+        let mut stop = std::pin::pin!(stop);
+        loop {
+            let stream = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(err) => {
+                        // Out of file descriptors and the like: wait a
+                        // little rather than spin.
+                        tracing::error!(%err, "accept error");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                () = &mut stop => break,
+            };
+            let service = hyper_util::service::TowerToHyperService::new(router.clone());
+            let mut stopping = stopping_rx.clone();
+            let open = open_rx.clone();
+            tokio::spawn(async move {
+                let _open = open;
+                let mut builder = hyper_util::server::conn::auto::Builder::new(
+                    hyper_util::rt::TokioExecutor::new(),
+                );
+                builder
+                    .http1()
+                    .timer(hyper_util::rt::TokioTimer::new())
+                    .header_read_timeout(head_timeout);
+                let io = hyper_util::rt::TokioIo::new(stream);
+                let mut conn = std::pin::pin!(builder.serve_connection_with_upgrades(io, service));
+                let mut told = false;
+                loop {
+                    tokio::select! {
+                        result = conn.as_mut() => {
+                            if let Err(err) = result {
+                                tracing::debug!(%err, "connection ended with an error");
+                            }
+                            break;
+                        }
+                        changed = stopping.changed(), if !told => {
+                            told = true;
+                            if changed.is_ok() {
+                                conn.as_mut().graceful_shutdown();
+                            }
+                        }
+                    }
+                }
+            });
+        }
+        drop(listener);
+        let _ = stopping_tx.send(true);
+        drop(open_rx);
+        open_tx.closed().await;
+        Ok::<(), std::io::Error>(())
+    };
     let deadline = async {
         state.shutdown_begun().await;
         tokio::time::sleep(grace).await;

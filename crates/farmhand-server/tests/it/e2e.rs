@@ -403,6 +403,51 @@ async fn a_stalled_upload_gets_400_at_the_timeout_and_frees_its_place() {
     assert_eq!(server.post_json("/v1/validate", &scripted("w")).await.status(), 200);
 }
 
+/// A client that opens a connection and never finishes its request head
+/// (the blank line after the headers) once held it for good: every such
+/// connection a file descriptor, and the graceful shutdown waited out its
+/// whole grace period for it. The head now has the request timeout too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_head_that_never_ends_is_closed_at_the_timeout() {
+    let engine = ScriptedEngine::new(Duration::ZERO, 1);
+    let config = Config {
+        request_timeout: Duration::from_millis(300),
+        shutdown_grace: Duration::from_secs(20),
+        ..config()
+    };
+    let server = TestServer::with_engine(config, engine).await;
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    let half = tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.write_all(format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nContent-").as_bytes())
+            .unwrap();
+        let started = Instant::now();
+        let mut reply = Vec::new();
+        // Whatever the server says, the connection ends (EOF or reset),
+        // not the client's own 10 s read timeout.
+        let ended = match s.read_to_end(&mut reply) {
+            Ok(_) => true,
+            Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
+        };
+        (ended, started.elapsed())
+    });
+    let (ended, waited) = half.await.unwrap();
+    assert!(ended, "the connection stayed open");
+    assert!(waited < Duration::from_secs(5), "closed only after {waited:?}");
+    // And a shutdown does not wait for such a connection: one left
+    // half-sent does not hold the server for its 20 s grace period.
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    let _held = std::net::TcpStream::connect(&addr).map(|mut s| {
+        use std::io::Write;
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHo").map(|()| s)
+    });
+    let started = Instant::now();
+    server.shutdown().await.unwrap();
+    assert!(started.elapsed() < Duration::from_secs(10), "shutdown took {:?}", started.elapsed());
+}
+
 /// Sends the headers of a POST promising a thousand bytes, then one byte,
 /// then nothing, on a plain blocking socket on its own thread; the handle
 /// gives the server's reply and how long it took.
