@@ -119,15 +119,12 @@ pub async fn serve_on(
             let open = open_rx.clone();
             tokio::spawn(async move {
                 let _open = open;
-                let mut builder = hyper_util::server::conn::auto::Builder::new(
-                    hyper_util::rt::TokioExecutor::new(),
-                );
-                builder
-                    .http1()
-                    .timer(hyper_util::rt::TokioTimer::new())
-                    .header_read_timeout(head_timeout);
+                // HTTP/1 only, as `axum::serve` with axum's default features.
+                let mut builder = hyper::server::conn::http1::Builder::new();
+                builder.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(head_timeout);
                 let io = hyper_util::rt::TokioIo::new(stream);
-                let mut conn = std::pin::pin!(builder.serve_connection_with_upgrades(io, service));
+                let mut conn =
+                    std::pin::pin!(builder.serve_connection(io, service).with_upgrades());
                 let mut told = false;
                 loop {
                     tokio::select! {
