@@ -342,8 +342,13 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
         if let Some(mut told) = previous_plan(inst) {
             if improve::plan_better(inst, &told, &days) {
                 let mut g = Grid::of_plan(inst, &told);
-                let cal = crate::bound::has_limits(inst);
-                improve::improve(inst, &ctx, &mut told, &mut g, None, false, cal, &tracker)?;
+                // The one-date and pair moves first; then, when day limits or
+                // crews couple the dates, the calendar and crew moves, which
+                // start from the end of such a phase (as under a time limit).
+                improve::improve(inst, &ctx, &mut told, &mut g, None, false, false, &tracker)?;
+                if crate::bound::has_limits(inst) {
+                    improve::improve(inst, &ctx, &mut told, &mut g, None, false, true, &tracker)?;
+                }
                 days = told;
                 grid = g;
             }
