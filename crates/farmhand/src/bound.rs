@@ -1151,18 +1151,7 @@ mod tests {
         ) {
             let t = pick.len();
             if t == dates.len() {
-                let mut cost = 0.0;
-                let mut last: Option<(usize, u32)> = None;
-                for (day, p) in pick.iter().enumerate() {
-                    if let Some(a) = *p {
-                        let d = dates[day];
-                        cost += d.cost[a] + lambda[d.slot[a] as usize];
-                        if day > 0 && last == Some((day - 1, d.demand[a])) {
-                            cost -= bonus;
-                        }
-                        last = Some((day, d.demand[a]));
-                    }
-                }
+                let cost = cost_of_picks(dates, lambda, bonus, pick);
                 let end = |k: usize| pick[k].map_or(NONE, |a| dates[k].demand[a]);
                 out.push((cost, end(0), end(t - 1)));
                 return;
@@ -1191,6 +1180,29 @@ mod tests {
         }
         rec(dates, lambda, bonus, w, &mut pick, &mut out);
         out
+    }
+
+    /// The cost of a schedule given as one pick per date (an arc or idle):
+    /// its arcs at `lambda`, less the bonus for each next-day stay.
+    fn cost_of_picks(
+        dates: &[&DateArcs],
+        lambda: &[f64],
+        bonus: f64,
+        pick: &[Option<usize>],
+    ) -> f64 {
+        let mut cost = 0.0;
+        let mut last: Option<(usize, u32)> = None;
+        for (day, p) in pick.iter().enumerate() {
+            if let Some(a) = *p {
+                let d = dates[day];
+                cost += d.cost[a] + lambda[d.slot[a] as usize];
+                if day > 0 && last == Some((day - 1, d.demand[a])) {
+                    cost -= bonus;
+                }
+                last = Some((day, d.demand[a]));
+            }
+        }
+        cost
     }
 
     /// The credit `best of all - (best ending on `dem` - bonus)`, at most
@@ -1322,28 +1334,17 @@ mod tests {
             // The cost of a set of picks (an arc or idle per date), or
             // None when it breaks a limit.
             let cost_of = |pick: &[Option<usize>]| -> Option<f64> {
-                let (mut cost, mut run, mut used) = (0.0, 0, 0);
-                let mut last: Option<(usize, u32)> = None;
-                for (day, p) in pick.iter().enumerate() {
-                    let Some(a) = *p else {
-                        run = 0;
-                        continue;
-                    };
-                    let d = refs[day];
-                    run += 1;
-                    used += 1;
+                let (mut run, mut used) = (0, 0);
+                for p in pick {
+                    run = if p.is_some() { run + 1 } else { 0 };
+                    used += usize::from(p.is_some());
                     if limits.max_run.is_some_and(|k| run > k)
                         || limits.max_days.is_some_and(|m| used > m)
                     {
                         return None;
                     }
-                    cost += d.cost[a] + lambda[d.slot[a] as usize];
-                    if day > 0 && last == Some((day - 1, d.demand[a])) {
-                        cost -= bonus;
-                    }
-                    last = Some((day, d.demand[a]));
                 }
-                Some(cost)
+                Some(cost_of_picks(&refs, &lambda, bonus, pick))
             };
             let (mut want, mut unlimited) = (f64::INFINITY, f64::INFINITY);
             let mut pick: Vec<Option<usize>> = vec![None; n_days];
@@ -1362,19 +1363,7 @@ mod tests {
                 if let Some(c) = cost_of(&pick) {
                     want = want.min(c);
                 }
-                let mut c = 0.0;
-                let mut last: Option<(usize, u32)> = None;
-                for (day, p) in pick.iter().enumerate() {
-                    if let Some(a) = *p {
-                        let d = refs[day];
-                        c += d.cost[a] + lambda[d.slot[a] as usize];
-                        if day > 0 && last == Some((day - 1, d.demand[a])) {
-                            c -= bonus;
-                        }
-                        last = Some((day, d.demand[a]));
-                    }
-                }
-                unlimited = unlimited.min(c);
+                unlimited = unlimited.min(cost_of_picks(&refs, &lambda, bonus, &pick));
             }
             bound_by_limits += usize::from(want > unlimited + 1e-9);
             let mut sc = WithinScratch::default();
