@@ -583,6 +583,33 @@ async fn readiness_fails_once_shutdown_begins() {
 
 /// The binary itself: SIGTERM with a solve in flight that outlasts the grace
 /// period; the process still exits promptly and cleanly.
+/// The pretty log format once wrote colour escape codes into log files;
+/// colours now come only on a terminal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pretty_logs_to_a_file_have_no_colour_codes() {
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_farmhand-server"))
+        .args(["--addr", &format!("127.0.0.1:{port}"), "--log-format", "pretty"])
+        .env("RUST_LOG", "info")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while client.get(format!("http://127.0.0.1:{port}/healthz")).send().await.is_err() {
+        assert!(Instant::now() < deadline, "the binary never answered");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("farmhand-server listening"), "{log}");
+    assert!(!log.contains('\u{1b}'), "escape codes in {log:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_stops_the_binary_within_the_grace_period() {
     let port = {
