@@ -479,7 +479,7 @@ fn great_circle_km(inst: &Instance, ctx: &CandidateContext, w: u32, d: u32) -> f
 }
 
 /// Rules 5-7 for worker `w` on demand `d` at distance `km`.
-fn eligible(inst: &Instance, w: u32, d: u32, km: f64) -> bool {
+pub(crate) fn eligible(inst: &Instance, w: u32, d: u32, km: f64) -> bool {
     let (wk, dem) = (&inst.workers[w as usize], &inst.demands[d as usize]);
     km <= wk.max_km && wk.has_skills(&dem.required) && !wk.excludes(dem.farm)
 }

@@ -1527,9 +1527,7 @@ fn previous_plan(inst: &Instance) -> Option<Vec<DayResult>> {
         let keeps = f.day < inst.n_days
             && wk.available.contains(f.day)
             && dem.is_active(f.day)
-            && km <= wk.max_km
-            && wk.has_skills(&dem.required)
-            && !wk.excludes(dem.farm);
+            && greedy::eligible(inst, f.worker, f.demand, km);
         let room = taken.get(&(f.day, f.demand)).copied().unwrap_or(0) < dem.per_day;
         if keeps && room && busy.insert((f.day, f.worker)) {
             *taken.entry((f.day, f.demand)).or_default() += 1;

@@ -581,16 +581,17 @@ async fn readiness_fails_once_shutdown_begins() {
     server.shutdown().await.unwrap();
 }
 
-/// The binary itself: SIGTERM with a solve in flight that outlasts the grace
-/// period; the process still exits promptly and cleanly.
+/// A free loopback port for the binary to listen on.
+fn free_port() -> u16 {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    probe.local_addr().unwrap().port()
+}
+
 /// The pretty log format once wrote colour escape codes into log files;
 /// colours now come only on a terminal.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pretty_logs_to_a_file_have_no_colour_codes() {
-    let port = {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap().port()
-    };
+    let port = free_port();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_farmhand-server"))
         .args(["--addr", &format!("127.0.0.1:{port}"), "--log-format", "pretty"])
         .env("RUST_LOG", "info")
@@ -610,12 +611,11 @@ async fn pretty_logs_to_a_file_have_no_colour_codes() {
     assert!(!log.contains('\u{1b}'), "escape codes in {log:?}");
 }
 
+/// The binary itself: SIGTERM with a solve in flight that outlasts the grace
+/// period; the process still exits promptly and cleanly.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_stops_the_binary_within_the_grace_period() {
-    let port = {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap().port()
-    };
+    let port = free_port();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_farmhand-server"))
         .args([
             "--addr",
