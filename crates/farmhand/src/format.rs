@@ -342,6 +342,24 @@ impl Problem {
         crate::parse_json(text)
     }
 
+    /// How many slots (demand, date pairs) the problem asks to fill: what
+    /// the work of a solve and the size of its solution grow with. Cheap
+    /// (no validation), for a service that bounds the work it accepts
+    /// before solving. A demand whose dates do not parse, or that ends
+    /// before it starts, counts none: validation reports it.
+    pub fn slot_count(&self) -> u64 {
+        use crate::validate::parse_date;
+        self.demands
+            .iter()
+            .map(|d| match (parse_date(&d.start), parse_date(&d.end)) {
+                (Ok(start), Ok(end)) if start <= end => {
+                    u64::try_from((end - start).num_days()).map_or(0, |n| n + 1)
+                }
+                _ => 0,
+            })
+            .sum()
+    }
+
     /// The problem as pretty JSON.
     pub fn to_json_pretty(&self) -> String {
         serde_json::to_string_pretty(self).expect("a problem always serialises")

@@ -1373,13 +1373,13 @@ fn check_date(text: &str, path: impl FnOnce() -> String, report: &mut Report) ->
     }
 }
 
-enum DateError {
+pub(crate) enum DateError {
     Format,
     NoSuchDay,
 }
 
 /// Strict `YYYY-MM-DD`: ten ASCII characters, zero-padded, a real date.
-fn parse_date(text: &str) -> Result<NaiveDate, DateError> {
+pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, DateError> {
     let b = text.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return Err(DateError::Format);

@@ -765,3 +765,20 @@ fn generated_problems_are_valid() {
         }
     }
 }
+
+#[test]
+fn slot_count_counts_every_demand_date_and_skips_bad_dates() {
+    let problem = base();
+    // d-a: May 1-10, d-b: May 3-12.
+    assert_eq!(problem.slot_count(), 20);
+    let solution = farmhand::solve(&problem).expect("the base problem is valid");
+    assert_eq!(problem.slot_count(), solution.summary.slots);
+
+    let mut bad = base();
+    bad.demands[0].start = "2026-5-01".into();
+    bad.demands[1].end = "2026-05-02".into();
+    assert_eq!(bad.slot_count(), 0, "bad dates and reversed ranges count none");
+    let mut long = base();
+    long.demands[1].end = "2036-05-12".into();
+    assert_eq!(long.slot_count(), 10 + 3663);
+}
