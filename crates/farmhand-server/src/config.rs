@@ -28,9 +28,18 @@ pub struct ServeArgs {
     #[arg(long, env = "FARMHAND_BODY_LIMIT", default_value = "64MiB", value_parser = parse_size)]
     pub body_limit: usize,
 
-    /// Solves (synchronous matches and jobs) that run at once. Default: the
-    /// number of CPUs.
-    #[arg(long, env = "FARMHAND_MAX_CONCURRENT_SOLVES")]
+    /// Largest problem solved, in slots (demand, date pairs: the sum over
+    /// demands of the days from `start` to `end`). A problem's work and the
+    /// size of its solution grow with its slots, and a small body can ask
+    /// for many (one demand over ten years is 3,653). Larger problems sent
+    /// to `/v1/match` or `/v1/jobs` get 413 `problem_too_large`.
+    #[arg(long, env = "FARMHAND_MAX_SLOTS", default_value_t = DEFAULT_MAX_SLOTS,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_slots: u64,
+
+    /// Solves (synchronous matches and jobs) that run at once, at least 1.
+    /// Default: the number of CPUs.
+    #[arg(long, env = "FARMHAND_MAX_CONCURRENT_SOLVES", value_parser = at_least_one)]
     pub max_concurrent_solves: Option<usize>,
 
     /// Synchronous requests (match, validate, check, sheets, exports) that
@@ -45,7 +54,8 @@ pub struct ServeArgs {
 
     /// Seconds a synchronous `POST /v1/match` may take (waiting included)
     /// before the solve is cancelled and the client gets 504.
-    #[arg(long, env = "FARMHAND_REQUEST_TIMEOUT", default_value_t = 120)]
+    #[arg(long, env = "FARMHAND_REQUEST_TIMEOUT", default_value_t = 120,
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout: u64,
 
     /// Seconds a finished job (and its solution) is kept.
@@ -77,7 +87,9 @@ pub struct ServeArgs {
 pub struct Config {
     /// Largest request body in bytes.
     pub body_limit: usize,
-    /// Solves that run at once.
+    /// Largest problem solved, in slots.
+    pub max_slots: u64,
+    /// Solves that run at once (0 counts as 1).
     pub max_concurrent_solves: usize,
     /// Synchronous requests that may wait for a solve beyond those running.
     pub max_waiting: usize,
@@ -99,6 +111,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             body_limit: 64 << 20,
+            max_slots: DEFAULT_MAX_SLOTS,
             max_concurrent_solves: default_concurrency(),
             max_waiting: 64,
             max_queued_jobs: 64,
@@ -130,10 +143,8 @@ impl ServeArgs {
         };
         Ok(Config {
             body_limit: self.body_limit,
-            max_concurrent_solves: self
-                .max_concurrent_solves
-                .unwrap_or_else(default_concurrency)
-                .max(1),
+            max_slots: self.max_slots,
+            max_concurrent_solves: self.max_concurrent_solves.unwrap_or_else(default_concurrency),
             max_waiting: self.max_waiting,
             max_queued_jobs: self.max_queued_jobs,
             request_timeout: Duration::from_secs(self.request_timeout.max(1)),
@@ -142,6 +153,21 @@ impl ServeArgs {
             shutdown_grace: Duration::from_secs(self.shutdown_grace),
             api_token,
         })
+    }
+}
+
+/// The default `--max-slots`, in step with the default body limit: the
+/// province preset (20,000 workers, 15,000 demands, 303,000 slots in 8 MB)
+/// fits both with room, the national one (3.5 million slots in 84 MB)
+/// neither. What it stops is a small body that asks for years of dates.
+pub const DEFAULT_MAX_SLOTS: u64 = 2_000_000;
+
+/// A count that must be at least 1.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(err) => Err(format!("not a whole number: {err}")),
     }
 }
 
@@ -185,6 +211,25 @@ mod tests {
         for bad in ["", "   ", "s3cret ", " s3cret", "s3cret\t"] {
             assert!(with(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn limits_that_would_stop_all_work_are_refused_at_start() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            serve: super::ServeArgs,
+        }
+        for flag in ["--max-concurrent-solves", "--max-slots", "--request-timeout"] {
+            let err = Cli::try_parse_from(["farmhand-server", flag, "0"]).err();
+            assert!(err.is_some(), "{flag} 0 must be refused, not raised to 1");
+            let ok = Cli::try_parse_from(["farmhand-server", flag, "3"]).unwrap().serve.config();
+            assert!(ok.is_ok(), "{flag} 3");
+        }
+        let config = Cli::try_parse_from(["farmhand-server"]).unwrap().serve.config().unwrap();
+        assert_eq!(config.max_slots, super::DEFAULT_MAX_SLOTS);
+        assert!(config.max_concurrent_solves >= 1);
     }
 
     #[test]

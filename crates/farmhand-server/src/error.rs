@@ -22,6 +22,11 @@ pub struct ErrorBody {
     pub message: String,
     /// Every individual problem (may be empty).
     pub details: Vec<ErrorDetail>,
+    /// For `invalid_problem`: the warnings found alongside the errors
+    /// (suspicious but legal input), in the shape of `details`. Left out
+    /// when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<ErrorDetail>,
     /// For `job_not_done`: the job's current status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job: Option<JobStatus>,
@@ -113,10 +118,18 @@ pub enum ApiError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// 413: the problem has more slots than the server solves.
+    ProblemTooLarge {
+        /// The problem's slots.
+        slots: u64,
+        /// The limit (`--max-slots`).
+        limit: u64,
+    },
     /// 415: the body is not declared as JSON.
     UnsupportedMediaType(String),
-    /// 422: the problem breaks the spec; every issue found.
-    InvalidProblem(Vec<farmhand::Issue>),
+    /// 422: the problem breaks the spec; every issue found, and the
+    /// warnings found alongside.
+    InvalidProblem(farmhand::ValidationError),
     /// 422: spreadsheets that do not make a valid problem; every issue
     /// found, each with its file, line and column.
     InvalidSheets(Vec<farmhand_sheets::SheetIssue>),
@@ -148,6 +161,9 @@ impl ApiError {
             ApiError::JobFinished(_) => (StatusCode::CONFLICT, "job_finished"),
             ApiError::PayloadTooLarge { .. } => {
                 (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
+            }
+            ApiError::ProblemTooLarge { .. } => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "problem_too_large")
             }
             ApiError::UnsupportedMediaType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
@@ -186,11 +202,16 @@ impl ApiError {
             ApiError::PayloadTooLarge { limit } => {
                 format!("the body is larger than the limit of {limit} bytes")
             }
+            ApiError::ProblemTooLarge { slots, limit } => format!(
+                "the problem has {slots} slots (demand, date pairs) and this server solves at \
+                 most {limit}; split it by date or by region, or raise the server's \
+                 --max-slots"
+            ),
             ApiError::UnsupportedMediaType(got) => {
                 format!("the body must be `application/json`, got `{got}`")
             }
-            ApiError::InvalidProblem(issues) => {
-                format!("the problem is invalid: {} issue(s)", issues.len())
+            ApiError::InvalidProblem(err) => {
+                format!("the problem is invalid: {} issue(s)", err.issues.len())
             }
             ApiError::InvalidSheets(issues) => format!(
                 "the spreadsheets do not make a valid problem: {} issue(s)",
@@ -221,27 +242,28 @@ impl IntoResponse for ApiError {
             tracing::error!(%cause, "internal error");
         }
         let message = self.message();
-        let (details, job) = match self {
-            ApiError::MalformedJson(details) => (details, None),
-            ApiError::InvalidProblem(issues) => (
-                issues
-                    .into_iter()
-                    .map(|issue| ErrorDetail {
-                        path: issue.path,
-                        message: issue.message,
-                        code: Some(issue.code),
-                        ..ErrorDetail::default()
-                    })
-                    .collect(),
+        let as_detail = |issue: farmhand::Issue| ErrorDetail {
+            path: issue.path,
+            message: issue.message,
+            code: Some(issue.code),
+            ..ErrorDetail::default()
+        };
+        let (details, warnings, job) = match self {
+            ApiError::MalformedJson(details) => (details, Vec::new(), None),
+            ApiError::InvalidProblem(err) => (
+                err.issues.into_iter().map(as_detail).collect(),
+                err.warnings.into_iter().map(as_detail).collect(),
                 None,
             ),
             ApiError::InvalidSheets(issues) => {
-                (issues.into_iter().map(ErrorDetail::from_sheet_issue).collect(), None)
+                (issues.into_iter().map(ErrorDetail::from_sheet_issue).collect(), Vec::new(), None)
             }
-            ApiError::JobNotDone(job) | ApiError::JobFinished(job) => (Vec::new(), Some(*job)),
-            _ => (Vec::new(), None),
+            ApiError::JobNotDone(job) | ApiError::JobFinished(job) => {
+                (Vec::new(), Vec::new(), Some(*job))
+            }
+            _ => (Vec::new(), Vec::new(), None),
         };
-        let body = ErrorBody { error: code.to_owned(), message, details, job };
+        let body = ErrorBody { error: code.to_owned(), message, details, warnings, job };
         // Serialising these plain structs cannot fail; fall back to a fixed
         // body rather than panic if it ever did.
         let bytes = serde_json::to_vec(&body).unwrap_or_else(|_| {

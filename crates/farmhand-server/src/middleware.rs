@@ -57,6 +57,7 @@ pub(crate) async fn record_metrics(
             *code,
             "unauthorized"
                 | "payload_too_large"
+                | "problem_too_large"
                 | "unsupported_media_type"
                 | "overloaded"
                 | "shutting_down"

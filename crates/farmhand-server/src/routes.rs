@@ -121,6 +121,19 @@ pub(crate) async fn solve_in_slot(
     (result, started.elapsed())
 }
 
+/// Refuses a problem with more slots than the server solves (`--max-slots`):
+/// its work and its solution's size grow with them, and a small body can ask
+/// for many. Counted without validating, before the problem waits for a
+/// solve.
+fn within_slot_limit(state: &AppState, problem: &Problem) -> Result<(), ApiError> {
+    let limit = state.config().max_slots;
+    let slots = problem.slot_count();
+    if slots > limit {
+        return Err(ApiError::ProblemTooLarge { slots, limit });
+    }
+    Ok(())
+}
+
 /// Sets a cancel flag when dropped: a request whose client went away, or that
 /// timed out, stops its solve.
 struct CancelOnDrop(Arc<AtomicBool>);
@@ -139,9 +152,9 @@ impl Drop for CancelOnDrop {
         (status = 200, description = "The solution", body = Solution),
         (status = 400, description = "Not JSON of the problem's shape", body = ErrorBody),
         (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
-        (status = 413, description = "Body over the limit", body = ErrorBody),
+        (status = 413, description = "Body over the limit, or more slots than the server solves (`problem_too_large`)", body = ErrorBody),
         (status = 415, description = "Body not declared as JSON", body = ErrorBody),
-        (status = 422, description = "The problem is invalid: every issue, with its path", body = ErrorBody),
+        (status = 422, description = "The problem is invalid: every issue, with its path, and the warnings", body = ErrorBody),
         (status = 503, description = "At capacity or shutting down; see Retry-After", body = ErrorBody),
         (status = 500, description = "A bug; the server log has the cause", body = ErrorBody),
         (status = 504, description = "The solve took longer than the request timeout", body = ErrorBody),
@@ -153,6 +166,7 @@ pub(crate) async fn match_problem(
     admitted: Admitted,
     Json(problem): Json<Problem>,
 ) -> Result<Response, ApiError> {
+    within_slot_limit(&state, &problem)?;
     let timeout = state.config().request_timeout;
     let cancel = Arc::new(AtomicBool::new(false));
     let _cancel_on_drop = CancelOnDrop(Arc::clone(&cancel));
@@ -172,9 +186,7 @@ pub(crate) async fn match_problem(
             Ok(Ok(Err(err))) => {
                 (Err(ApiError::Internal(format!("serialising a solution: {err}"))), "panic")
             }
-            Ok(Err(SolveError::Invalid(err))) => {
-                (Err(ApiError::InvalidProblem(err.issues)), "invalid")
-            }
+            Ok(Err(SolveError::Invalid(err))) => (Err(ApiError::InvalidProblem(err)), "invalid"),
             // Only this request cancels its solve, and only once it is gone.
             Ok(Err(SolveError::Cancelled)) => (Err(ApiError::Timeout(timeout)), "cancelled"),
             Err(panicked) => (Err(panicked.into()), "panic"),
@@ -279,9 +291,9 @@ pub(crate) async fn check(
             headers(("location" = String, description = "The job's URL"))),
         (status = 400, description = "Not JSON of the problem's shape", body = ErrorBody),
         (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
-        (status = 413, description = "Body over the limit", body = ErrorBody),
+        (status = 413, description = "Body over the limit, or more slots than the server solves (`problem_too_large`)", body = ErrorBody),
         (status = 415, description = "Body not declared as JSON", body = ErrorBody),
-        (status = 422, description = "The problem is invalid: every issue, with its path", body = ErrorBody),
+        (status = 422, description = "The problem is invalid: every issue, with its path, and the warnings", body = ErrorBody),
         (status = 503, description = "The job queue is full or the server is shutting down; see Retry-After", body = ErrorBody),
         (status = 500, description = "A bug; the server log has the cause", body = ErrorBody),
     ),
@@ -299,6 +311,7 @@ pub(crate) async fn submit_job(
         return Err(ApiError::ShuttingDown);
     }
     state.jobs().check_room()?;
+    within_slot_limit(&state, &problem)?;
     // Validate now, so that a broken problem is a 422 here rather than a
     // failed job later.
     let engine = state.engine();
@@ -308,7 +321,7 @@ pub(crate) async fn submit_job(
     })
     .await?;
     if let Err(err) = verdict {
-        return Err(ApiError::InvalidProblem(err.issues));
+        return Err(ApiError::InvalidProblem(err));
     }
     let job = state.jobs().create()?;
     let status = job.status();

@@ -4,7 +4,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::Request;
+use axum::http::{Request, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
 use tokio::net::TcpListener;
@@ -63,11 +63,34 @@ pub fn app(state: AppState) -> Router {
                     tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
                 })
                 .on_response(tower_http::trace::DefaultOnResponse::new().level(Level::INFO))
-                .on_failure(tower_http::trace::DefaultOnFailure::new().level(Level::ERROR)),
+                .on_failure(log_failure),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(handler_panicked))
         .with_state(state)
+}
+
+/// Logs a response the trace layer counts as a failure (any 5xx, or an
+/// error in the body). Only a 500 or an error is the server's fault and an
+/// ERROR; 503 (at capacity, shutting down) and 504 (a solve over the request
+/// timeout) are the limits doing their work, a WARN.
+fn log_failure(
+    class: tower_http::classify::ServerErrorsFailureClass,
+    latency: Duration,
+    _span: &tracing::Span,
+) {
+    use tower_http::classify::ServerErrorsFailureClass as Class;
+    let latency_ms = latency.as_millis();
+    match class {
+        Class::StatusCode(status)
+            if status == StatusCode::SERVICE_UNAVAILABLE
+                || status == StatusCode::GATEWAY_TIMEOUT =>
+        {
+            tracing::warn!(%status, latency_ms, "response refused or timed out");
+        }
+        Class::StatusCode(status) => tracing::error!(%status, latency_ms, "response failed"),
+        Class::Error(error) => tracing::error!(%error, latency_ms, "response failed"),
+    }
 }
 
 /// Serves `state` on `listener` until `shutdown` resolves, then lets running
@@ -249,4 +272,54 @@ fn handler_panicked(payload: Box<dyn std::any::Any + Send + 'static>) -> axum::r
     axum::response::IntoResponse::into_response(ApiError::Internal(format!(
         "handler panicked: {cause}"
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use axum::http::StatusCode;
+    use tower_http::classify::ServerErrorsFailureClass as Class;
+
+    /// Log lines written by [`super::log_failure`] under a subscriber of its
+    /// own, one per class.
+    fn logged(class: Class) -> String {
+        #[derive(Clone, Default)]
+        struct Buffer(Arc<Mutex<Vec<u8>>>);
+        impl Write for Buffer {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            super::log_failure(class, Duration::from_millis(7), &tracing::Span::none());
+        });
+        let bytes = buffer.0.lock().unwrap().clone();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn refusals_and_timeouts_are_warnings_and_only_faults_are_errors() {
+        for status in [StatusCode::SERVICE_UNAVAILABLE, StatusCode::GATEWAY_TIMEOUT] {
+            let line = logged(Class::StatusCode(status));
+            assert!(line.contains(" WARN ") && line.contains("latency_ms=7"), "{status}: {line}");
+        }
+        let line = logged(Class::StatusCode(StatusCode::INTERNAL_SERVER_ERROR));
+        assert!(line.contains("ERROR"), "{line}");
+        let line = logged(Class::Error("the body broke".into()));
+        assert!(line.contains("ERROR") && line.contains("the body broke"), "{line}");
+    }
 }

@@ -207,13 +207,13 @@ async fn export(
     let engine = state.engine();
     let written = on_blocking_pool(move || match engine.validate(&request.problem) {
         Ok(_) => Ok(what.write(&request.problem, &request.solution)),
-        Err(err) => Err(err.issues),
+        Err(err) => Err(err),
     })
     .await?;
     let bytes = match written {
         Ok(Ok(bytes)) => bytes,
         Ok(Err(err)) => return Err(ApiError::Internal(format!("writing an export: {err}"))),
-        Err(issues) => return Err(ApiError::InvalidProblem(issues)),
+        Err(err) => return Err(ApiError::InvalidProblem(err)),
     };
     let disposition = format!("attachment; filename=\"{}\"", what.file_name());
     Ok((

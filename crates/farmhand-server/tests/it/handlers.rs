@@ -225,7 +225,36 @@ async fn an_invalid_problem_is_422_with_every_detail() {
         assert_eq!(details[0]["path"], "workers[0].location.lat");
         assert_eq!(details[0]["code"], "coordinate_out_of_range");
         assert_eq!(details[1]["path"], "demands[0].workers_per_day");
+        assert_eq!(
+            body["warnings"],
+            json!([{"path": "workers", "code": "few_workers", "message": "scripted warning"}]),
+            "{uri}: the warnings found alongside are kept"
+        );
     }
+}
+
+#[tokio::test]
+async fn a_problem_over_the_slot_limit_is_413_and_never_solved() {
+    // `scripted` has one demand over two dates: two slots.
+    let problem = serde_json::to_string(&scripted("ok")).unwrap();
+    for uri in ["/v1/match", "/v1/jobs"] {
+        let engine = ScriptedEngine::new(Duration::ZERO, 2);
+        let state = AppState::with_engine(Config { max_slots: 1, ..config() }, engine.clone());
+        let (status, _, body) = post(app(state), uri, &problem).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{uri}");
+        assert_error_shape(&body, "problem_too_large");
+        let message = body["message"].as_str().unwrap();
+        assert!(message.contains("2 slots") && message.contains("--max-slots"), "{message}");
+        assert_eq!(engine.started.load(std::sync::atomic::Ordering::SeqCst), 0, "{uri}");
+
+        let at_limit = AppState::with_engine(Config { max_slots: 2, ..config() }, engine.clone());
+        let (status, _, body) = post(app(at_limit), uri, &problem).await;
+        assert!(status.is_success(), "{uri}: {status} {body}");
+    }
+    // Validation is not solving: it answers whatever the size.
+    let (status, _, body) =
+        post(router(Config { max_slots: 1, ..config() }), "/v1/validate", &problem).await;
+    assert_eq!((status, &body["valid"]), (StatusCode::OK, &json!(true)), "{body}");
 }
 
 #[tokio::test]

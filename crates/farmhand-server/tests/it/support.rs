@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 
 /// An engine standing in for the library where a test needs control over
 /// timing. The first worker's id picks the behaviour:
-/// - `invalid`: validation fails with two issues;
+/// - `invalid`: validation fails with two issues and a warning;
 /// - `panic`: every call panics;
 /// - `block`: the solve runs until cancelled (30 s at most);
 /// - anything else: the solve takes `delay`, reporting progress over `dates`.
@@ -82,7 +82,11 @@ impl Engine for ScriptedEngine {
                         message: "must be at least 1, got 0".into(),
                     },
                 ],
-                warnings: vec![],
+                warnings: vec![Issue {
+                    path: "workers".into(),
+                    code: "few_workers".into(),
+                    message: "scripted warning".into(),
+                }],
             }),
             "panic" => panic!("scripted panic: secret-internal-detail"),
             _ => Ok(vec![Issue {
