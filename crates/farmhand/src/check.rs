@@ -445,7 +445,11 @@ impl<'a> Index<'a> {
         for (list, name) in [(&p.locked, "locked"), (&p.previous, "previous")] {
             for (i, a) in list.iter().enumerate() {
                 let path = format!("problem.{name}[{i}]");
-                if !worker_of.contains_key(a.worker_id.as_str()) {
+                // A previous entry may name a worker or demand since taken
+                // out of the problem: it cannot be kept, and must be listed
+                // in dropped_previous like any other entry not kept.
+                let may_be_gone = name == "previous";
+                if !may_be_gone && !worker_of.contains_key(a.worker_id.as_str()) {
                     push(
                         out,
                         "problem_unknown_id",
@@ -453,7 +457,7 @@ impl<'a> Index<'a> {
                         format!("unknown worker {:?}", a.worker_id),
                     );
                 }
-                if !demand_of.contains_key(a.demand_id.as_str()) {
+                if !may_be_gone && !demand_of.contains_key(a.demand_id.as_str()) {
                     push(
                         out,
                         "problem_unknown_id",

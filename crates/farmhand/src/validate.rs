@@ -182,6 +182,7 @@ codes! {
     Warning DuplicateLocked = "duplicate_locked",
     Warning DuplicatePrevious = "duplicate_previous",
     Warning PreviousNotKeepable = "previous_not_keepable",
+    Warning PreviousUnknownId = "previous_unknown_id",
     Warning EmptyAvailability = "empty_availability",
     Warning NoAvailabilityInHorizon = "no_availability_in_horizon",
     Warning RequiredSkillUnmatched = "required_skill_unmatched",
@@ -810,9 +811,15 @@ fn check_locked(ctx: &Ctx, report: &mut Report) -> (Vec<Resolved>, LockedOn) {
     (resolved, worker_date)
 }
 
-/// Checks `previous`: unknown ids and bad dates are errors; repeats and
-/// entries that cannot be kept are warnings. Returns the resolved entries,
-/// deduplicated, in input order, and the indices of the raw entries kept.
+/// Checks `previous`: bad dates are errors; repeats, entries that cannot be
+/// kept and entries naming a worker or demand the problem no longer has are
+/// warnings. Returns the resolved entries, deduplicated, in input order, and
+/// the indices of the raw entries kept (those with unknown ids among them,
+/// so that they are listed in `dropped_previous`).
+///
+/// An unknown id is not an error because yesterday's plan is the input of a
+/// re-plan: a worker who withdrew or a demand a farm called off is taken out
+/// of the problem, and the people told about it still have to be called.
 fn check_previous(
     ctx: &Ctx,
     locked_on: &LockedOn,
@@ -833,8 +840,33 @@ fn check_previous(
             continue;
         }
         first_of.insert(a, k);
+        let worker = ctx.workers.by_id.get(a.worker_id.as_str()).copied();
+        let demand = ctx.demands.by_id.get(a.demand_id.as_str()).copied();
+        let date = check_date(&a.date, || format!("{base}.date"), report);
         raw_kept.push(k);
-        let Some(r) = resolve(a, ctx, &base, report) else { continue };
+        let (Some(worker), Some(demand)) = (worker, demand) else {
+            let mut missing = Vec::new();
+            if worker.is_none() {
+                missing.push(format!("no worker {}", show(&a.worker_id)));
+            }
+            if demand.is_none() {
+                missing.push(format!("no demand {}", show(&a.demand_id)));
+            }
+            let field = if worker.is_none() { "worker_id" } else { "demand_id" };
+            report.push(
+                Code::PreviousUnknownId,
+                format!("{base}.{field}"),
+                format!(
+                    "cannot be kept: the problem has {} (taken out, or a typo?); it will be \
+                     listed in dropped_previous, so tell the people concerned, or correct \
+                     the id",
+                    missing.join(" and ")
+                ),
+            );
+            continue;
+        };
+        let Some(date) = date else { continue };
+        let r = Resolved { worker, demand, date };
         resolved.push(r);
         let mut reasons: Vec<String> = broken_rules(ctx, r)
             .into_iter()

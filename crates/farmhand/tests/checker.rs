@@ -278,7 +278,10 @@ const CASES: &[Case] = &[
     // Problem sanity.
     ("problem_duplicate_id", |p, _| p.workers.push(p.workers[0].clone())),
     ("problem_bad_date", |p, _| p.demands[1].start = "2024/05/02".into()),
-    ("problem_unknown_id", |p, _| p.previous.push(Assignment::new("Z", "D1", "2024-05-01"))),
+    ("problem_unknown_id", |p, _| p.locked.push(Assignment::new("Z", "D1", "2024-05-01"))),
+    // A previous entry naming someone taken out is no problem error, but a
+    // person to call: it must be listed in dropped_previous.
+    ("dropped_previous_missing", |p, _| p.previous.push(Assignment::new("Z", "D1", "2024-05-01"))),
     ("problem_bad_value", |p, _| p.demands[0].workers_per_day = 0),
     ("problem_duplicate_travel", |p, _| p.travel.push(travel("B", "F1", 6.0))),
     // Assignments.

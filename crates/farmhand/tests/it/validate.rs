@@ -172,10 +172,8 @@ const ERROR_CASES: &[Case] = &[
         "workers[1].max_consecutive_days",
     ),
     (|p| p.locked[0].worker_id = "zed".into(), "unknown_worker", "locked[0].worker_id"),
-    (|p| p.previous[0].worker_id = "zed".into(), "unknown_worker", "previous[0].worker_id"),
     (|p| p.travel[0].worker_id = "zed".into(), "unknown_worker", "travel[0].worker_id"),
     (|p| p.locked[0].demand_id = "d-z".into(), "unknown_demand", "locked[0].demand_id"),
-    (|p| p.previous[0].demand_id = "d-z".into(), "unknown_demand", "previous[0].demand_id"),
     (|p| p.travel[0].farm_id = "farm-z".into(), "unknown_farm", "travel[0].farm_id"),
     (|p| p.travel[0].km = -1.0, "invalid_travel_km", "travel[0].km"),
     (|p| p.travel[0].km = f64::NAN, "invalid_travel_km", "travel[0].km"),
@@ -456,6 +454,45 @@ fn previous_entries_that_cannot_be_kept_say_why() {
     let w = warnings.iter().find(|w| w.code == "previous_not_keepable").unwrap();
     assert!(w.message.contains("not available"), "{}", w.message);
     assert!(w.message.contains("outside the demand's dates"), "{}", w.message);
+}
+
+#[test]
+fn a_previous_entry_naming_someone_taken_out_is_a_warning_and_a_call() {
+    // Yesterday's plan names a worker who withdrew and a demand the farm
+    // called off, both since taken out of the problem.
+    let mut problem = base();
+    problem.previous.push(Assignment::new("zed", "d-a", "2026-05-04"));
+    problem.previous.push(Assignment::new("cai", "d-z", "2026-05-05"));
+    problem.previous.push(Assignment::new("zed", "d-z", "2026-05-06"));
+    let instance = validate(&problem).expect("unknown ids in previous are no error");
+    let unknown: Vec<(&str, &str)> = instance
+        .warnings()
+        .iter()
+        .filter(|w| w.code == "previous_unknown_id")
+        .map(|w| (w.path.as_str(), w.message.as_str()))
+        .collect();
+    assert_eq!(unknown.len(), 3, "{unknown:#?}");
+    assert_eq!(unknown[0].0, "previous[1].worker_id");
+    assert!(
+        unknown[0].1.contains("no worker \"zed\"") && unknown[0].1.contains("dropped_previous")
+    );
+    assert_eq!(unknown[1].0, "previous[2].demand_id");
+    assert!(unknown[1].1.contains("no demand \"d-z\""), "{}", unknown[1].1);
+    assert!(unknown[2].1.contains("no worker \"zed\" and no demand \"d-z\""), "{}", unknown[2].1);
+
+    // Each is a person to call, and the independent checker agrees.
+    let solution = farmhand::solve(&problem).unwrap();
+    for a in &problem.previous[1..] {
+        assert!(solution.dropped_previous.contains(a), "{a:?} not in the call list");
+    }
+    let report = farmhand::check(&problem, &solution);
+    assert!(report.ok, "{:#?}", report.violations);
+
+    // A bad date stays an error, whatever the ids.
+    problem.previous[1].date = "2026-5-04".into();
+    let Err(e) = validate(&problem) else { panic!("a bad date is an error") };
+    assert_eq!(e.issues.len(), 1, "{:#?}", e.issues);
+    assert_eq!(e.issues[0].path, "previous[1].date");
 }
 
 #[test]
