@@ -80,6 +80,11 @@ struct DateArcs {
     cost: Vec<f64>,
     /// Per arc: in every plan of the face (-1) or free (0).
     forced: Vec<bool>,
+    /// Per arc: the index, within the same worker's row on the date before
+    /// (the previous entry of the dates' list), of its arc to the same
+    /// demand, or [`NONE`]. Filled by [`link_stays`]: the programmes find
+    /// a stay by it rather than by merging the two rows at every step.
+    stay: Vec<u32>,
     /// Per row: -1 must work, 0 free, 1 must not.
     must: Vec<i8>,
 }
@@ -94,8 +99,43 @@ impl DateArcs {
             demand: Vec::new(),
             cost: Vec::new(),
             forced: Vec::new(),
+            stay: Vec::new(),
             must: Vec::new(),
         }
+    }
+}
+
+/// Fills every arc's [`DateArcs::stay`], each date against the one before
+/// it in `dates` (consecutive calendar dates).
+fn link_stays(dates: &mut [DateArcs]) {
+    let stays: Vec<Vec<u32>> = (0..dates.len())
+        .into_par_iter()
+        .map(|t| {
+            let date = &dates[t];
+            let mut stay = vec![NONE; date.slot.len()];
+            let Some(prev) = t.checked_sub(1).map(|p| &dates[p]) else { return stay };
+            for (w, &r) in date.row.iter().enumerate() {
+                let pr = prev.row[w];
+                if r == NONE || pr == NONE {
+                    continue;
+                }
+                let theirs = prev.start[pr as usize] as usize..prev.start[pr as usize + 1] as usize;
+                let mine = date.start[r as usize] as usize..date.start[r as usize + 1] as usize;
+                let mut j = theirs.start;
+                for (link, &d) in stay[mine.clone()].iter_mut().zip(&date.demand[mine]) {
+                    while j < theirs.end && prev.demand[j] < d {
+                        j += 1;
+                    }
+                    if j < theirs.end && prev.demand[j] == d {
+                        *link = (j - theirs.start) as u32;
+                    }
+                }
+            }
+            stay
+        })
+        .collect();
+    for (date, stay) in dates.iter_mut().zip(stays) {
+        date.stay = stay;
     }
 }
 
@@ -255,6 +295,7 @@ fn run(
         totals.push((first..slots.len(), weighted));
         dates.push(date);
     }
+    link_stays(&mut dates);
     let refs: Vec<&DateArcs> = dates.iter().collect();
     // Day-limited workers: `max_days` is dualised too, with a multiplier
     // per such worker after the slots' in `lambda` (at `mu_at`), so that
@@ -325,7 +366,7 @@ fn run(
                         let free = DayLimits { max_days: None, max_run: None };
                         schedule_within(&refs, &lambda, bonus, w, free, per_day, within)
                     }
-                    None => schedule(&refs, &lambda, bonus, w, sc),
+                    None => schedule(&refs, &lambda, bonus, w, true, sc),
                 },
             )
             .collect();
@@ -522,7 +563,7 @@ fn stay_credits(
     let per_worker: Vec<Vec<(u32, u32, u32, i64)>> = (0..n_w as u32)
         .into_par_iter()
         .map_init(Scratch::default, |sc, w| {
-            schedule(&order, lambda, bonus, w, sc);
+            schedule(&order, lambda, bonus, w, behind, sc);
             let mut out = Vec::new();
             for (t, date) in dates.iter().enumerate() {
                 // `r`: the date in the programme's order; `to`: the date
@@ -929,19 +970,9 @@ fn schedule_within(
                 }
             }
         }
-        let mut j = 0;
         for (i, a) in arcs.clone().enumerate() {
             // Yesterday's arc on the same demand, if any.
-            let mut same = None;
-            if let Some(pa) = &prev_arcs {
-                let pd = dates[t - 1];
-                while pa.start + j < pa.end && pd.demand[pa.start + j] < date.demand[a] {
-                    j += 1;
-                }
-                if pa.start + j < pa.end && pd.demand[pa.start + j] == date.demand[a] {
-                    same = Some(j);
-                }
-            }
+            let same = (prev_arcs.is_some() && date.stay[a] != NONE).then(|| date.stay[a] as usize);
             let here = date.cost[a] + lambda[date.slot[a] as usize] + per_day;
             for r in 0..n_r {
                 for u in 0..n_u {
@@ -1039,6 +1070,7 @@ fn schedule(
     lambda: &[f64],
     bonus: f64,
     w: u32,
+    forward: bool,
     sc: &mut Scratch,
 ) -> (f64, Vec<u32>) {
     sc.values.clear();
@@ -1056,11 +1088,53 @@ fn schedule(
             continue;
         }
         let arcs = date.start[r as usize] as usize..date.start[r as usize + 1] as usize;
-        let forced = arcs.clone().find(|&a| date.forced[a]);
+        let forced = date.forced[arcs.clone()].iter().position(|&f| f).map(|i| arcs.start + i);
         let must = date.must[r as usize];
         let mut top =
             if must < 0 || forced.is_some() { (f64::INFINITY, NONE) } else { (before, NONE) };
-        // Yesterday's arcs by demand, to find a stay.
+        if forward && must <= 0 && forced.is_none() {
+            // The common case, every arc allowed, in calendar order: the
+            // same sums as below over the row's slices, without bounds
+            // checks or merging in the loop (most of the relaxation's
+            // time).
+            let here_at = sc.values.len();
+            sc.values.resize(here_at + arcs.len(), 0.0);
+            sc.stayed.resize(here_at + arcs.len(), false);
+            let (done, here) = sc.values.split_at_mut(here_at);
+            let yesterday = prev.as_ref().map_or(&[][..], |(pt, pr)| {
+                let at = sc.off[*pt];
+                &done[at..at + pr.len()]
+            });
+            let stayed = &mut sc.stayed[here_at..];
+            let row =
+                (&date.cost[arcs.clone()], &date.slot[arcs.clone()], &date.stay[arcs.clone()]);
+            for (i, (((v_out, s_out), &cost), (&slot, &same))) in here
+                .iter_mut()
+                .zip(stayed.iter_mut())
+                .zip(row.0)
+                .zip(row.1.iter().zip(row.2))
+                .enumerate()
+            {
+                let mut v = before;
+                if let Some(&y) = yesterday.get(same as usize) {
+                    let stay_v = y - bonus;
+                    if stay_v < v {
+                        v = stay_v;
+                        *s_out = true;
+                    }
+                }
+                v += cost + lambda[slot as usize];
+                if v < top.0 {
+                    top = (v, i as u32);
+                }
+                *v_out = v;
+            }
+            sc.best.push(top);
+            prev = Some((t, arcs));
+            continue;
+        }
+        // Yesterday's arcs by demand, to find a stay: by the links in
+        // calendar order, by merging the two rows backwards.
         let mut j = 0;
         for (i, a) in arcs.clone().enumerate() {
             let allowed = must <= 0 && forced.is_none_or(|f| f == a);
@@ -1069,12 +1143,23 @@ fn schedule(
             if allowed {
                 v = before;
                 if let Some((pt, ref pr)) = prev {
-                    let pd = dates[pt];
-                    while pr.start + j < pr.end && pd.demand[pr.start + j] < date.demand[a] {
-                        j += 1;
-                    }
-                    if pr.start + j < pr.end && pd.demand[pr.start + j] == date.demand[a] {
-                        let stay_v = sc.values[sc.off[pt] + j] - bonus;
+                    let same = if forward {
+                        date.stay[a]
+                    } else {
+                        let pd = dates[pt];
+                        while pr.start + j < pr.end && pd.demand[pr.start + j] < date.demand[a] {
+                            j += 1;
+                        }
+                        let found =
+                            pr.start + j < pr.end && pd.demand[pr.start + j] == date.demand[a];
+                        if found {
+                            j as u32
+                        } else {
+                            NONE
+                        }
+                    };
+                    if same != NONE {
+                        let stay_v = sc.values[sc.off[pt] + same as usize] - bonus;
                         if stay_v < v {
                             v = stay_v;
                             s = true;
@@ -1112,11 +1197,14 @@ fn schedule(
         taken.push(date.slot[a]);
         if sc.stayed[sc.off[t] + i as usize] {
             // Yesterday on the same demand: find its arc.
-            let pd = dates[t - 1];
-            let pr = pd.row[w as usize] as usize;
-            let arcs = pd.start[pr] as usize..pd.start[pr + 1] as usize;
-            let j = pd.demand[arcs.clone()].binary_search(&date.demand[a]).expect("a stay");
-            follow = j as u32;
+            follow = if forward {
+                date.stay[a]
+            } else {
+                let pd = dates[t - 1];
+                let pr = pd.row[w as usize] as usize;
+                let arcs = pd.start[pr] as usize..pd.start[pr + 1] as usize;
+                pd.demand[arcs].binary_search(&date.demand[a]).expect("a stay") as u32
+            };
         }
     }
     (total, taken)
@@ -1258,6 +1346,7 @@ mod tests {
                 n_slots += 3;
                 dates.push(d);
             }
+            link_stays(&mut dates);
             let lambda: Vec<f64> = (0..n_slots).map(|_| (lcg(&mut s) % 21) as f64 - 10.0).collect();
             let ahead = stay_credits(&dates, &lambda, bonus, n_w, false);
             let behind = stay_credits(&dates, &lambda, bonus, n_w, true);
@@ -1325,6 +1414,7 @@ mod tests {
                 n_slots += 3;
                 dates.push(d);
             }
+            link_stays(&mut dates);
             let lambda: Vec<f64> = (0..n_slots).map(|_| (lcg(&mut s) % 41) as f64 - 30.0).collect();
             let limits = DayLimits {
                 max_days: (lcg(&mut s) % 3 > 0).then(|| (lcg(&mut s) % 4) as usize),
