@@ -730,11 +730,22 @@ fn greedy_start(t: &Transport) -> Vec<u32> {
     let mut open: Vec<u32> = t.cap.clone();
     let mut out = Vec::new();
     for w in 0..t.n_workers() {
-        let best = t
-            .arcs(w)
-            .filter(|&a| open[t.arc_demand[a] as usize] > 0)
-            .min_by_key(|&a| (Reverse(t.priority[t.arc_demand[a] as usize]), t.arc_cost[a], a));
-        if let Some(a) = best {
+        // The open demand of highest priority, then lowest cost, then
+        // first arc (a strict improvement keeps the first of a tie): a
+        // plain loop, as this runs over every arc of every date solved.
+        let arcs = t.arcs(w);
+        let (demands, costs) = (&t.arc_demand[arcs.clone()], &t.arc_cost[arcs.clone()]);
+        let mut best: Option<(usize, u32, i64)> = None;
+        for (i, (&d, &cost)) in demands.iter().zip(costs).enumerate() {
+            if open[d as usize] == 0 {
+                continue;
+            }
+            let p = t.priority[d as usize];
+            if best.is_none_or(|(_, bp, bc)| p > bp || (p == bp && cost < bc)) {
+                best = Some((arcs.start + i, p, cost));
+            }
+        }
+        if let Some((a, _, _)) = best {
             open[t.arc_demand[a] as usize] -= 1;
             out.push(a as u32);
         }
@@ -943,14 +954,18 @@ fn violated_arcs<C: SxCost>(t: &Transport, keep: &[bool], pi: &[C]) -> Vec<u32> 
     let n_w = t.n_workers();
     let mut all: Vec<(u32, C, u32)> = Vec::new();
     let mut violated: Vec<(C, u32)> = Vec::new();
-    for w in 0..n_w {
+    let (pi_w, pi_d) = pi.split_at(n_w);
+    for (w, &pi_w) in pi_w.iter().enumerate() {
         violated.clear();
-        for a in t.arcs(w) {
-            if !keep[a] {
-                let d = n_w + t.arc_demand[a] as usize;
-                let rc = C::km(t.arc_cost[a]) + pi[w] - pi[d];
+        // Over the row's slices, without bounds checks in the loop: this
+        // scans every arc of the date each round.
+        let arcs = t.arcs(w);
+        let row = (&keep[arcs.clone()], &t.arc_demand[arcs.clone()], &t.arc_cost[arcs.clone()]);
+        for (i, ((&kept, &d), &cost)) in row.0.iter().zip(row.1).zip(row.2).enumerate() {
+            if !kept {
+                let rc = C::km(cost) + pi_w - pi_d[d as usize];
                 if rc < C::ZERO {
-                    violated.push((rc, a as u32));
+                    violated.push((rc, (arcs.start + i) as u32));
                 }
             }
         }
