@@ -957,63 +957,92 @@ fn schedule_within(
         for u in 0..n_u {
             (sc.values[here_at + u], sc.preds[here_at + u]) = sc.best_at[u];
         }
-        // The previous date's best working state at each (run, used).
-        sc.best_work.clear();
-        sc.best_work.resize(n_r * n_u, (f64::INFINITY, NONE));
         let prev_at = if t > 0 { sc.off[t - 1] } else { 0 };
-        if let Some(pa) = &prev_arcs {
-            for k in 0..pa.len() * n_r * n_u {
-                let v = sc.values[prev_at + n_u + k];
-                let b = &mut sc.best_work[k % (n_r * n_u)];
-                if v < b.0 {
-                    *b = (v, (n_u + k) as u32);
+        if !limited_u && !limited_r {
+            // No limit (the relaxation's steps): one state per arc, `1 +
+            // i`, from the best state of the day before or a stay. The
+            // same sums as below, over the row without its bookkeeping.
+            let from = sc.best_at[0];
+            let (done, here_vals) = sc.values.split_at_mut(here_at + 1);
+            let yesterday =
+                prev_arcs.as_ref().map_or(&[][..], |pa| &done[prev_at + 1..][..pa.len()]);
+            let here_preds = &mut sc.preds[here_at + 1..];
+            for (i, a) in arcs.clone().enumerate() {
+                let here = date.cost[a] + lambda[date.slot[a] as usize] + per_day;
+                let mut best = (f64::INFINITY, NONE);
+                if from.0 < best.0 {
+                    best = from;
+                }
+                let j = date.stay[a];
+                if let Some(&y) = yesterday.get(j as usize) {
+                    let stay = y - bonus;
+                    if stay < best.0 {
+                        best = (stay, 1 + j);
+                    }
+                }
+                here_vals[i] = best.0 + here;
+                here_preds[i] = best.1;
+            }
+        } else {
+            // The previous date's best working state at each (run, used).
+            sc.best_work.clear();
+            sc.best_work.resize(n_r * n_u, (f64::INFINITY, NONE));
+            if let Some(pa) = &prev_arcs {
+                for k in 0..pa.len() * n_r * n_u {
+                    let v = sc.values[prev_at + n_u + k];
+                    let b = &mut sc.best_work[k % (n_r * n_u)];
+                    if v < b.0 {
+                        *b = (v, (n_u + k) as u32);
+                    }
+                }
+            }
+            for (i, a) in arcs.clone().enumerate() {
+                // Yesterday's arc on the same demand, if any.
+                let same =
+                    (prev_arcs.is_some() && date.stay[a] != NONE).then(|| date.stay[a] as usize);
+                let here = date.cost[a] + lambda[date.slot[a] as usize] + per_day;
+                for r in 0..n_r {
+                    for u in 0..n_u {
+                        // Dates used before this one.
+                        let before = match (limited_u, u) {
+                            (false, _) => 0,
+                            (true, 0) => continue,
+                            (true, u) => u - 1,
+                        };
+                        let mut best = (f64::INFINITY, NONE);
+                        // A run of length r + 1 continues yesterday's run of
+                        // length r; a run of 1 starts after an idle date.
+                        // Without a run limit any state will do.
+                        if !limited_r || r == 0 {
+                            let from =
+                                if limited_r { sc.idle_before[before] } else { sc.best_at[before] };
+                            if from.0 < best.0 {
+                                best = from;
+                            }
+                        }
+                        if limited_r && r > 0 {
+                            let from = sc.best_work[(r - 1) * n_u + before];
+                            if from.0 < best.0 {
+                                best = from;
+                            }
+                        }
+                        // A stay continues yesterday's run.
+                        let pr = if limited_r { r.checked_sub(1) } else { Some(0) };
+                        if let (Some(j), Some(pr)) = (same, pr) {
+                            let s = n_u + (j * n_r + pr) * n_u + before;
+                            let stay = sc.values[prev_at + s] - bonus;
+                            if stay < best.0 {
+                                best = (stay, s as u32);
+                            }
+                        }
+                        let s = here_at + n_u + (i * n_r + r) * n_u + u;
+                        sc.values[s] = best.0 + here;
+                        sc.preds[s] = best.1;
+                    }
                 }
             }
         }
-        for (i, a) in arcs.clone().enumerate() {
-            // Yesterday's arc on the same demand, if any.
-            let same = (prev_arcs.is_some() && date.stay[a] != NONE).then(|| date.stay[a] as usize);
-            let here = date.cost[a] + lambda[date.slot[a] as usize] + per_day;
-            for r in 0..n_r {
-                for u in 0..n_u {
-                    // Dates used before this one.
-                    let before = match (limited_u, u) {
-                        (false, _) => 0,
-                        (true, 0) => continue,
-                        (true, u) => u - 1,
-                    };
-                    let mut best = (f64::INFINITY, NONE);
-                    // A run of length r + 1 continues yesterday's run of
-                    // length r; a run of 1 starts after an idle date.
-                    // Without a run limit any state will do.
-                    if !limited_r || r == 0 {
-                        let from =
-                            if limited_r { sc.idle_before[before] } else { sc.best_at[before] };
-                        if from.0 < best.0 {
-                            best = from;
-                        }
-                    }
-                    if limited_r && r > 0 {
-                        let from = sc.best_work[(r - 1) * n_u + before];
-                        if from.0 < best.0 {
-                            best = from;
-                        }
-                    }
-                    // A stay continues yesterday's run.
-                    let pr = if limited_r { r.checked_sub(1) } else { Some(0) };
-                    if let (Some(j), Some(pr)) = (same, pr) {
-                        let s = n_u + (j * n_r + pr) * n_u + before;
-                        let stay = sc.values[prev_at + s] - bonus;
-                        if stay < best.0 {
-                            best = (stay, s as u32);
-                        }
-                    }
-                    let s = here_at + n_u + (i * n_r + r) * n_u + u;
-                    sc.values[s] = best.0 + here;
-                    sc.preds[s] = best.1;
-                }
-            }
-        }
+        // This date's idle and best states at each `u`, for tomorrow.
         // This date's idle and best states at each `u`, for tomorrow.
         for u in 0..n_u {
             sc.idle_before[u] = (sc.values[here_at + u], u as u32);
