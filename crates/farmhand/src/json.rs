@@ -199,7 +199,7 @@ fn explain<T: DeserializeOwned>(text: &str, err: &serde_json::Error) -> JsonErro
 
 fn first_error(err: &serde_json::Error, path: String) -> JsonError {
     use serde_json::error::Category;
-    let kind = match err.classify() {
+    let mut kind = match err.classify() {
         Category::Data => JsonErrorKind::Data,
         Category::Eof => JsonErrorKind::Eof,
         Category::Syntax | Category::Io => JsonErrorKind::Syntax,
@@ -207,14 +207,15 @@ fn first_error(err: &serde_json::Error, path: String) -> JsonError {
     // serde_json's Display appends " at line L column C"; those are fields.
     let full = err.to_string();
     let suffix = format!(" at line {} column {}", err.line(), err.column());
-    let message = full.strip_suffix(&suffix).unwrap_or(&full);
-    JsonError {
-        path,
-        message: plain(message),
-        kind,
-        line: Some(err.line()),
-        column: Some(err.column()),
+    let mut message = plain(full.strip_suffix(&suffix).unwrap_or(&full));
+    // serde_json files a number too large for any number type (`1e400`)
+    // under syntax, but the text is JSON: it is a value out of range, at
+    // the path given.
+    if message == "number out of range" {
+        kind = JsonErrorKind::Data;
+        message = "number out of range: it does not fit a 64-bit number; use a smaller one".into();
     }
+    JsonError { path, message, kind, line: Some(err.line()), column: Some(err.column()) }
 }
 
 /// One step of a path into a [`Value`].
@@ -878,6 +879,23 @@ mod tests {
         assert_eq!(not_utf8.errors.len(), 1);
         assert!(not_utf8.is_syntax(), "{not_utf8:?}");
         assert_eq!((not_utf8.first().line, not_utf8.first().column), (Some(1), Some(15)));
+    }
+
+    #[test]
+    fn a_number_out_of_range_is_a_data_error_at_its_path() {
+        let text = format!(
+            r#"{{"workers": [{WORKER}], "demands": [{{"id": "d", "farm_id": "f",
+              "location": {{"lat": 1e400, "lon": 127.1}}, "start": "2026-05-01",
+              "end": "2026-05-01", "workers_per_day": 1}}]}}"#
+        );
+        let err = errors(&text);
+        assert_eq!(err.errors.len(), 1, "{err:#?}");
+        let first = err.first();
+        assert_eq!(first.kind, JsonErrorKind::Data, "{first:?}");
+        assert!(!err.is_syntax());
+        assert_eq!(first.path, "demands[0].location.lat");
+        assert!(first.message.starts_with("number out of range"), "{}", first.message);
+        assert_eq!(first.line, Some(2));
     }
 
     #[test]
