@@ -147,7 +147,7 @@ impl ServeArgs {
             max_concurrent_solves: self.max_concurrent_solves.unwrap_or_else(default_concurrency),
             max_waiting: self.max_waiting,
             max_queued_jobs: self.max_queued_jobs,
-            request_timeout: Duration::from_secs(self.request_timeout.max(1)),
+            request_timeout: Duration::from_secs(self.request_timeout),
             job_ttl: Duration::from_secs(self.job_ttl),
             max_finished_jobs: self.max_finished_jobs,
             shutdown_grace: Duration::from_secs(self.shutdown_grace),

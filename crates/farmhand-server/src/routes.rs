@@ -124,14 +124,20 @@ pub(crate) async fn solve_in_slot(
 /// Refuses a problem with more slots than the server solves (`--max-slots`):
 /// its work and its solution's size grow with them, and a small body can ask
 /// for many. Counted without validating, before the problem waits for a
-/// solve.
-fn within_slot_limit(state: &AppState, problem: &Problem) -> Result<(), ApiError> {
+/// solve; only a problem over the limit is validated here, so that a typo
+/// in a date (2206 for 2026: tens of thousands of slots) gets the 422 that
+/// names it rather than advice to raise the limit. Gives the problem back.
+async fn within_slot_limit(state: &AppState, problem: Problem) -> Result<Problem, ApiError> {
     let limit = state.config().max_slots;
     let slots = problem.slot_count();
-    if slots > limit {
-        return Err(ApiError::ProblemTooLarge { slots, limit });
+    if slots <= limit {
+        return Ok(problem);
     }
-    Ok(())
+    let engine = state.engine();
+    match on_blocking_pool(move || engine.validate(&problem)).await? {
+        Err(err) => Err(ApiError::InvalidProblem(err)),
+        Ok(_) => Err(ApiError::ProblemTooLarge { slots, limit }),
+    }
 }
 
 /// Sets a cancel flag when dropped: a request whose client went away, or that
@@ -166,7 +172,7 @@ pub(crate) async fn match_problem(
     admitted: Admitted,
     Json(problem): Json<Problem>,
 ) -> Result<Response, ApiError> {
-    within_slot_limit(&state, &problem)?;
+    let problem = within_slot_limit(&state, problem).await?;
     let timeout = state.config().request_timeout;
     let cancel = Arc::new(AtomicBool::new(false));
     let _cancel_on_drop = CancelOnDrop(Arc::clone(&cancel));
@@ -310,8 +316,10 @@ pub(crate) async fn submit_job(
     if state.is_shutting_down() {
         return Err(ApiError::ShuttingDown);
     }
+    // A problem too large for this server is told so, rather than to retry
+    // if the queue filled while its body was read.
+    let problem = within_slot_limit(&state, problem).await?;
     state.jobs().check_room()?;
-    within_slot_limit(&state, &problem)?;
     // Validate now, so that a broken problem is a 422 here rather than a
     // failed job later.
     let engine = state.engine();

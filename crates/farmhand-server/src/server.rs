@@ -201,6 +201,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         addr = %listener.local_addr()?,
         auth = config.api_token.is_some(),
         body_limit = config.body_limit,
+        max_slots = config.max_slots,
         max_concurrent_solves = config.max_concurrent_solves,
         "farmhand-server listening"
     );

@@ -1043,7 +1043,6 @@ fn schedule_within(
             }
         }
         // This date's idle and best states at each `u`, for tomorrow.
-        // This date's idle and best states at each `u`, for tomorrow.
         for u in 0..n_u {
             sc.idle_before[u] = (sc.values[here_at + u], u as u32);
             sc.best_at[u] = (sc.values[here_at + u], u as u32);
@@ -1094,6 +1093,11 @@ struct WithinScratch {
 
 /// Worker `w`'s cheapest schedule under `lambda`: its value and the slots
 /// it takes. State per date: the demand worked (an arc) or none.
+///
+/// `forward`: `dates` are consecutive entries of a list [`link_stays`]
+/// linked, in that order (a sub-slice will do), so stays are read off the
+/// links; otherwise (the reversed order of [`stay_credits`]) the rows are
+/// merged to find them.
 fn schedule(
     dates: &[&DateArcs],
     lambda: &[f64],

@@ -251,6 +251,17 @@ async fn a_problem_over_the_slot_limit_is_413_and_never_solved() {
         let (status, _, body) = post(app(at_limit), uri, &problem).await;
         assert!(status.is_success(), "{uri}: {status} {body}");
     }
+    // Over the limit and invalid (a typo in a date gives many slots): the
+    // 422 that names the fix, not advice to raise the limit.
+    let mut invalid = scripted("invalid");
+    invalid.demands[0].end = "2206-06-03".into();
+    let invalid = serde_json::to_string(&invalid).unwrap();
+    for uri in ["/v1/match", "/v1/jobs"] {
+        let (status, _, body) =
+            post(router(Config { max_slots: 1000, ..config() }), uri, &invalid).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{uri}: {body}");
+        assert_error_shape(&body, "invalid_problem");
+    }
     // Validation is not solving: it answers whatever the size.
     let (status, _, body) =
         post(router(Config { max_slots: 1, ..config() }), "/v1/validate", &problem).await;
