@@ -288,8 +288,10 @@ pub(crate) enum Hint {
 /// crew index first), the date is solved once per demand the crew's members
 /// took, with the crew pinned to it, and the best of those plans is kept;
 /// then the next split crew, until none is split. Past
-/// [`CREW_BRANCH_SOLVES`] extra solves, the split crews left are pinned to
-/// their majority demand together, so a date costs a few solves at most.
+/// [`CREW_BRANCH_SOLVES`] extra solves, the split crews left are pinned
+/// together, both to the demand most of their members took and where most
+/// of them fit ([`pin_by_fit`]), the better kept, so a date costs a few
+/// solves at most.
 ///
 /// With `hint`, the next date's side of the continuity credit comes from
 /// it (proposed schedules) instead of `grid` (the date-ordered pass, whose
@@ -435,12 +437,30 @@ fn plan_day_with(
         let mut options = dems.clone();
         options.dedup();
         if options.len() > budget {
-            // Out of budget: pin every split crew to the demand most of its
-            // members took (ties: the lowest index), in one solve.
+            // Out of budget: every split crew pinned at once, two ways side
+            // by side, the better kept (ties to the first): to the demand
+            // most of its members took (ties: the lowest index), and where
+            // most of them fit ([`pin_by_fit`]). Either alone loses
+            // somewhere: the first 55-103 weighted worker-days on the county
+            // default, the second a little imbalance on Wanju.
+            let mut by_majority = crew_target.clone();
             for (crew, members) in &splits {
-                crew_target.insert(*crew, majority(members));
+                by_majority.insert(*crew, majority(members));
             }
-            result = solve_pinned(&crew_target, basis.as_ref())?.0;
+            let mut by_fit = crew_target.clone();
+            pin_by_fit(inst, &cands, &splits, &mut by_fit);
+            let (a, b) = rayon::join(
+                || solve_pinned(&by_majority, basis.as_ref()),
+                || solve_pinned(&by_fit, basis.as_ref()),
+            );
+            let (a, b) = (a?.0, b?.0);
+            if DayKey::of(inst, grid, &b).better_than(&DayKey::of(inst, grid, &a)) {
+                crew_target = by_fit;
+                result = b;
+            } else {
+                crew_target = by_majority;
+                result = a;
+            }
             continue;
         }
         budget -= options.len();
