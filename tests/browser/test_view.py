@@ -316,6 +316,8 @@ def test_invalid(browser, base, problem, out):
     bad = json.loads(json.dumps(problem))
     bad["workers"][3]["location"]["lat"] = 123.5
     bad["demands"][1]["workers_per_day"] = 0
+    # A warning alongside: listed apart, not counted among the issues.
+    bad["workers"][5]["preferred_farms"] = ["no-such-farm"]
     path = out / "invalid-problem.json"
     path.write_text(json.dumps(bad, indent=2, ensure_ascii=False))
     page.goto(base + "/")
@@ -331,6 +333,12 @@ def test_invalid(browser, base, problem, out):
     checks.that(any("demands[1].workers_per_day" in i and demand in i for i in items),
                 f"no issue names demands[1].workers_per_day and {demand}: {items}")
     checks.that(page.is_hidden("#results"), "a plan is shown for an invalid problem")
+    warned = page.locator("#errors-warnings li").all_text_contents()
+    checks.that(len(warned) == 1 and "workers[5].preferred_farms" in warned[0]
+                and "farm_not_in_demands" in warned[0],
+                f"the warning alongside is not listed apart: {warned}")
+    checks.that("1 warning" in page.text_content("#errors-warnings-head"),
+                "the warnings' heading does not count them")
 
     # Without the token the page says what to do.
     page.fill("#token", "")

@@ -816,18 +816,36 @@
   function clearErrors() {
     $('errors').hidden = true;
     clear($('errors-list'));
+    clear($('errors-warnings'));
+    $('errors-warnings').hidden = true;
+    $('errors-warnings-head').hidden = true;
   }
 
-  /* Shows a list of problems; each item is [where, subject, message, code]. */
-  function showErrors(head, items) {
-    $('errors-head').textContent = head;
-    var list = clear($('errors-list'));
+  function fillIssues(list, items) {
     items.forEach(function (it) {
       list.appendChild(h('li', null,
         it[0] ? h('code', { class: 'where' }, it[0]) : null,
         it[1] ? h('span', { class: 'subject' }, ' (' + it[1] + ')') : null,
         it[0] || it[1] ? ': ' : '', it[2] || '', it[3] ? h('span', { class: 'muted' }, ' [' + it[3] + ']') : null));
     });
+  }
+
+  /* Shows a list of problems; each item is [where, subject, message, code].
+     `warnings` (same form, optional) are listed apart: found alongside the
+     errors, they do not stop a solve but are worth fixing in the same pass. */
+  function showErrors(head, items, warnings) {
+    $('errors-head').textContent = head;
+    fillIssues(clear($('errors-list')), items);
+    var warned = warnings && warnings.length;
+    var wlist = clear($('errors-warnings'));
+    if (warned) {
+      $('errors-warnings-head').textContent = 'Also ' + warnings.length +
+        (warnings.length === 1 ? ' warning' : ' warnings') +
+        ' (these alone would not stop the solve, but check them while you fix the above):';
+      fillIssues(wlist, warnings);
+    }
+    $('errors-warnings-head').hidden = !warned;
+    wlist.hidden = !warned;
     $('errors').hidden = false;
     setStatus('bad', head);
   }
@@ -851,7 +869,7 @@
   function showApiError(r, ctx) {
     var body = r.json || {};
     var details = Array.isArray(body.details) ? body.details : [];
-    var items = details.map(function (d) {
+    var describe = function (d) {
       var where;
       if (d.file) {
         // A spreadsheet's issue: its path is the cell, file:line:column.
@@ -862,7 +880,9 @@
         where = d.path || '(the whole document)';
       }
       return [where, pathSubject(ctx.problem, d.path), d.message, d.code];
-    });
+    };
+    var items = details.map(describe);
+    var warnings = (Array.isArray(body.warnings) ? body.warnings : []).map(describe);
     var head;
     var n = details.length + (details.length === 1 ? ' issue' : ' issues');
     if (r.status === 422 && ctx.download) {
@@ -880,7 +900,7 @@
     } else {
       head = 'The server answered ' + r.status + ': ' + (body.message || r.text.slice(0, 200));
     }
-    showErrors(head, items);
+    showErrors(head, items, warnings);
   }
 
   /* A file's bytes as base64: CSV files from Excel on a Korean Windows are
