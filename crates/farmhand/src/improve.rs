@@ -512,22 +512,27 @@ fn pin_by_fit(
 ) {
     let t = &cands.transport;
     let mut left: Vec<u32> = t.cap.clone();
-    let mut order: Vec<(usize, u32)> = splits
-        .iter()
-        .map(|(crew, _)| {
-            let size = inst.workers.iter().filter(|wk| wk.crew == Some(*crew)).count();
-            (size, *crew)
-        })
-        .collect();
+    // Per split crew: its size and its members' rows today, in one pass.
+    let mut rows: HashMap<u32, (usize, Vec<usize>)> =
+        splits.iter().map(|(crew, _)| (*crew, (0, Vec::new()))).collect();
+    for wk in &inst.workers {
+        if let Some(entry) = wk.crew.and_then(|c| rows.get_mut(&c)) {
+            entry.0 += 1;
+        }
+    }
+    for (lw, &w) in cands.workers.iter().enumerate() {
+        if let Some(entry) = inst.workers[w as usize].crew.and_then(|c| rows.get_mut(&c)) {
+            entry.1.push(lw);
+        }
+    }
+    let mut order: Vec<(usize, u32)> = rows.iter().map(|(&crew, e)| (e.0, crew)).collect();
     order.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     for (_, crew) in order {
         // (local demand, arc cost) of each member's arcs today.
         let mut reach: Vec<(u32, i64)> = Vec::new();
-        for (lw, &w) in cands.workers.iter().enumerate() {
-            if inst.workers[w as usize].crew == Some(crew) {
-                let arcs = t.start[lw] as usize..t.start[lw + 1] as usize;
-                reach.extend(arcs.map(|a| (t.arc_demand[a], t.arc_cost[a])));
-            }
+        for &lw in &rows[&crew].1 {
+            let arcs = t.start[lw] as usize..t.start[lw + 1] as usize;
+            reach.extend(arcs.map(|a| (t.arc_demand[a], t.arc_cost[a])));
         }
         reach.sort_unstable();
         let best = reach
@@ -1394,16 +1399,24 @@ fn improve_crews(
         memo.crew_next = t as u32 + 1;
         let g: &Grid = grid;
         let warm = bases[t].as_ref();
-        let tried: Vec<Result<DayResult, Cancelled>> = options
+        // Each option checks the deadline: on a problem of one date every
+        // option is tried at once, and the whole batch overran a 10 ms
+        // limit threefold. (Which options ran then depends on timing, as
+        // everything under a time limit may.)
+        let tried: Vec<Result<Option<DayResult>, Cancelled>> = options
             .par_iter()
             .map(|&pin| {
+                if tracker.past_deadline() {
+                    return Ok(None);
+                }
                 let tweaks = Tweaks { superset: Some(&sup), pin: Some(pin), ..Tweaks::default() };
-                plan_day_with(inst, ctx, g, t as Day, warm, None, tweaks, tracker).map(|r| r.0)
+                plan_day_with(inst, ctx, g, t as Day, warm, None, tweaks, tracker)
+                    .map(|r| Some(r.0))
             })
             .collect();
         let mut best: (DayKey, Option<DayResult>) = (DayKey::of(inst, grid, &days[t]), None);
         for r in tried {
-            let r = r?;
+            let Some(r) = r? else { continue };
             let key = DayKey::of(inst, grid, &r);
             if key.better_than(&best.0) {
                 best = (key, Some(r));

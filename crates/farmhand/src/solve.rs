@@ -220,13 +220,14 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
         let mut grid;
         let limited = inst.options.time_limit_ms.is_some();
         if only_crews_couple(inst) {
-            // Crews alone: each date is planned on its own.
+            // Crews alone: each date is planned on its own, to the end of
+            // the time limit (the relaxed pass had half of it).
+            phase_ms[1] = ms();
+            tracker.set_phase(PHASE_ENDS[1]);
             let bases = std::mem::take(&mut relaxed_bases);
             let (g, s) = plan_crews_apart(inst, &ctx, &mut days, &relaxed, bases, &tracker)?;
             grid = g;
             stats = s;
-            phase_ms[1] = ms();
-            tracker.set_phase(PHASE_ENDS[1]);
         } else {
             grid = Grid::new(inst);
             let mut ordered = None;
@@ -453,7 +454,8 @@ fn only_crews_couple(inst: &Instance) -> bool {
 /// better; then the improvement rounds with crew moves (each crew tried on
 /// each demand in its reach, within a work budget) until no date improves
 /// or [`improve::MAX_ROUNDS`]. A date whose relaxed plan keeps its crews
-/// together is that date's optimum and stays.
+/// together and was proven optimal is that date's optimum and stays; one
+/// the time limit cut short is planned again (from the basis it reached).
 ///
 /// The whole search across dates (date-ordered passes, calendars, fixed
 /// calendars, kicks) is for rules that tie one date to another; here it
@@ -473,9 +475,12 @@ fn plan_crews_apart(
     improve::repair(inst, days);
     let mut grid = Grid::of_plan(inst, days);
     let mut bases = if bases.len() == n { bases } else { vec![None; n] };
+    // A date the time limit cut short is planned again too: its relaxed
+    // plan may be far from its optimum, crews together or not.
     let split: Vec<usize> = (0..n)
         .filter(|&t| {
-            relaxed[t].complete && !coupling_holds(inst, std::slice::from_ref(&relaxed[t]))
+            let r = &relaxed[t];
+            r.complete && (!r.proven || !coupling_holds(inst, std::slice::from_ref(r)))
         })
         .collect();
     let planned: Vec<Result<(DayResult, Option<WarmBasis>), Cancelled>> = {
