@@ -26,7 +26,7 @@ use crate::index::{chord2_for_km, SkillIndexes, SpatialIndex};
 use crate::model::{Day, Instance};
 use crate::solve::{locked_only, DayResult};
 
-/// Plans the dates still incomplete (past the deadline) greedily. The
+/// Plans the dates still incomplete (past the deadline) greedily, if any. The
 /// dates are planned in parallel, each against the plan of the dates
 /// already complete; the day limits that planning them apart can break are
 /// then restored by [`repair`] (dropping assignments). With day limits or
@@ -42,16 +42,15 @@ pub(crate) fn greedy_fill(
     top_up_until: &dyn Fn(&[DayResult]) -> Option<Instant>,
 ) {
     let todo: Vec<usize> = (0..days.len()).filter(|&d| !days[d].complete).collect();
-    if todo.is_empty() {
-        return;
+    if !todo.is_empty() {
+        let planned: Vec<DayResult> =
+            todo.par_iter().map(|&day| greedy_day(inst, ctx, grid, near, day as Day)).collect();
+        for (&day, new) in todo.iter().zip(planned) {
+            days[day] = new;
+        }
+        repair(inst, days);
+        *grid = Grid::of_plan(inst, days);
     }
-    let planned: Vec<DayResult> =
-        todo.par_iter().map(|&day| greedy_day(inst, ctx, grid, near, day as Day)).collect();
-    for (&day, new) in todo.iter().zip(planned) {
-        days[day] = new;
-    }
-    repair(inst, days);
-    *grid = Grid::of_plan(inst, days);
     if !crate::bound::has_limits(inst) {
         return;
     }
