@@ -160,13 +160,10 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
     let mut limit = limit;
     let mut explain_cost = explain::ExplainCost::default();
     let limit_end = limit.map(|l| started + l);
-    // The greedy plan of every date, predicted (under a time limit).
-    let mut greedy_time = Duration::ZERO;
     if let Some(l) = limit {
         explain_cost = explain::cost(inst, &ctx);
         let explaining = explain_cost.predict_all(inst);
-        greedy_time = greedy::predict_greedy(inst, &ctx, nearby());
-        let tail = greedy_time + explaining;
+        let tail = greedy::predict_greedy(inst, &ctx, nearby()) + explaining;
         let reserve = started.elapsed() + tail.mul_f64(TAIL_MARGIN) + Duration::from_millis(5);
         limit = Some(l.saturating_sub(reserve));
     }
@@ -206,6 +203,8 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
     let mut schedules_km: Option<f64> = None;
     // The time limit left no room for the search across dates.
     let mut search_skipped = false;
+    // The rounds started from the greedy plan of every date.
+    let mut greedy_start = false;
     // The relaxed per-date optimum bounds the weighted fill; a date the time
     // limit cut short or skipped is bounded by filling every slot instead.
     let bound: i64 = relaxed
@@ -251,6 +250,40 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
                 // not reach keep.
                 improve::repair(inst, &mut days);
                 grid = Grid::of_plan(inst, &days);
+            }
+            // Under a limit, with day limits or crews, and less time left
+            // than [`GREEDY_START_LEFT`] relaxed passes, the rounds start
+            // from the better of that plan topped up and the greedy plan of
+            // every date: they may not have time to refill what the repair
+            // of the dates' own plans dropped (the county under 2 s came
+            // back with 163,650-168,037 weighted worker-days, below the
+            // 166,455 of the greedy plan under 200 ms; from the better
+            // start, 169,865). With more time the rounds refill it from the
+            // repaired plan too, and keep more of its stays.
+            let relaxed_took = started.elapsed();
+            let short_of_rounds = limit_end.is_some_and(|end| {
+                end.saturating_duration_since(Instant::now())
+                    < relaxed_took.mul_f64(GREEDY_START_LEFT)
+            });
+            if short_of_rounds
+                && crate::bound::has_limits(inst)
+                && relaxed.iter().all(|d| d.complete)
+            {
+                greedy::greedy_fill(inst, &ctx, nearby(), &mut days, &mut grid, &top_up_until);
+                let mut alt: Vec<DayResult> =
+                    (0..inst.n_days).map(|t| locked_only(inst, t)).collect();
+                let mut g = Grid::of_plan(inst, &alt);
+                greedy::greedy_fill(inst, &ctx, nearby(), &mut alt, &mut g, &top_up_until);
+                if improve::plan_better(inst, &alt, &days) {
+                    // Its dates stay incomplete (planned greedily): the
+                    // rounds take each date's exact plan given the others on
+                    // their first visit, not only a better one (2 s: 169,805
+                    // weighted against 167,381), and the dates they do not
+                    // reach are planned greedily again at the end.
+                    days = alt;
+                    grid = g;
+                    greedy_start = true;
+                }
             }
             if search_now && !limited {
                 let starts = std::mem::take(&mut relaxed_bases);
@@ -380,25 +413,6 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
         if top_up_all || days.iter().any(|d| !d.complete) {
             greedy::greedy_fill(inst, &ctx, nearby(), &mut days, &mut grid, &top_up_until);
         }
-        // ... and when they plan every date exactly but have no time left to
-        // undo what the repair dropped, the plan can fall below the greedy
-        // plan of every date (the county under 2 s: 163,650 weighted
-        // against the greedy plan's 166,455 under 200 ms). The time kept
-        // for the greedy plan is unused when every date was planned, so
-        // that plan is made too, and the better kept.
-        if top_up_all && days.iter().all(|d| d.complete) {
-            let room = top_up_until(&days)
-                .is_some_and(|until| Instant::now() + greedy_time.mul_f64(TAIL_MARGIN) <= until);
-            if room {
-                let mut alt: Vec<DayResult> =
-                    (0..inst.n_days).map(|t| locked_only(inst, t)).collect();
-                let mut g = Grid::of_plan(inst, &alt);
-                greedy::greedy_fill(inst, &ctx, nearby(), &mut alt, &mut g, &top_up_until);
-                if improve::plan_better(inst, &alt, &days) {
-                    days = alt;
-                }
-            }
-        }
     } else if days.iter().any(|d| !d.complete) {
         let mut grid = Grid::of_plan(inst, &days);
         greedy::greedy_fill(inst, &ctx, nearby(), &mut days, &mut grid, &top_up_until);
@@ -425,7 +439,9 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
         ));
     }
     // Only when no warning above already says the limit cut something.
-    let search_cut = if search_skipped {
+    let search_cut = if search_skipped && greedy_start {
+        Some(": too short for the search across dates, so the plan is the greedy plan of every date, improved")
+    } else if search_skipped {
         Some(": too short for the search across dates, so the plan is the dates' own plans repaired and improved")
     } else {
         tracker.was_cut().then_some(" reached: the search across dates stopped before it finished")
@@ -535,6 +551,15 @@ fn plan_crews_apart(
     let stats = improve::improve(inst, ctx, days, &mut grid, Some(bases), false, true, tracker)?;
     Ok((grid, stats))
 }
+
+/// Under a time limit, with day limits or crews, the rounds start from the
+/// better of the repaired relaxed plan and the greedy plan of every date
+/// when the time left is less than this many times what the relaxed pass
+/// took (BENCHMARKS.md, "Time limits: never below the greedy plan"): on
+/// the three county seeds under 2-3 s (1.7-3 relaxed passes left) the
+/// greedy start gave 1,200-4,450 weighted worker-days more; under 4-10 s
+/// (4.3-12 left) the same fill within 12 and 9,000-26,000 km more.
+const GREEDY_START_LEFT: f64 = 4.0;
 
 /// Share of the time limit at which a search run under it
 /// ([`search_fits`]) stops: its plan is then improved to the end.
