@@ -160,10 +160,13 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
     let mut limit = limit;
     let mut explain_cost = explain::ExplainCost::default();
     let limit_end = limit.map(|l| started + l);
+    // The greedy plan of every date, predicted (under a time limit).
+    let mut greedy_time = Duration::ZERO;
     if let Some(l) = limit {
         explain_cost = explain::cost(inst, &ctx);
         let explaining = explain_cost.predict_all(inst);
-        let tail = greedy::predict_greedy(inst, &ctx, nearby()) + explaining;
+        greedy_time = greedy::predict_greedy(inst, &ctx, nearby());
+        let tail = greedy_time + explaining;
         let reserve = started.elapsed() + tail.mul_f64(TAIL_MARGIN) + Duration::from_millis(5);
         limit = Some(l.saturating_sub(reserve));
     }
@@ -205,6 +208,8 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
     let mut search_skipped = false;
     // The rounds started from the greedy plan of every date.
     let mut greedy_start = false;
+    // The plan people were told, improved, beat the search's.
+    let mut told_kept = false;
     // The relaxed per-date optimum bounds the weighted fill; a date the time
     // limit cut short or skipped is bounded by filling every slot instead.
     let bound: i64 = relaxed
@@ -260,14 +265,23 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
             // 166,455 of the greedy plan under 200 ms; from the better
             // start, 169,865). With more time the rounds refill it from the
             // repaired plan too, and keep more of its stays.
-            let relaxed_took = started.elapsed();
+            // Also when the relaxed pass left a few dates unplanned (their
+            // greedy plans go into the start), but not when it planned
+            // fewer than half (the two starts are then nearly the same
+            // greedy plan), nor when the greedy plan of every date, twice,
+            // would not fit in the rounds' time.
+            let now = Instant::now();
+            let relaxed_took = now.saturating_duration_since(started);
             let short_of_rounds = limit_end.is_some_and(|end| {
-                end.saturating_duration_since(Instant::now())
-                    < relaxed_took.mul_f64(GREEDY_START_LEFT)
+                end.saturating_duration_since(now) < relaxed_took.mul_f64(GREEDY_START_LEFT)
             });
+            let planned = relaxed.iter().filter(|d| d.complete).count();
+            let fits =
+                limit.is_some_and(|l| now + greedy_time.mul_f64(2.0 * TAIL_MARGIN) <= started + l);
             if short_of_rounds
                 && crate::bound::has_limits(inst)
-                && relaxed.iter().all(|d| d.complete)
+                && 2 * planned >= relaxed.len()
+                && fits
             {
                 greedy::greedy_fill(inst, &ctx, nearby(), &mut days, &mut grid, &top_up_until);
                 let mut alt: Vec<DayResult> =
@@ -402,6 +416,7 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
                 }
                 days = told;
                 grid = g;
+                told_kept = true;
             }
         }
         phase_ms[2] = ms();
@@ -439,7 +454,9 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
         ));
     }
     // Only when no warning above already says the limit cut something.
-    let search_cut = if search_skipped && greedy_start {
+    let search_cut = if search_skipped && told_kept {
+        Some(": too short for the search across dates, so the plan is the previous plan, kept where it can be and improved")
+    } else if search_skipped && greedy_start {
         Some(": too short for the search across dates, so the plan is the greedy plan of every date, improved")
     } else if search_skipped {
         Some(": too short for the search across dates, so the plan is the dates' own plans repaired and improved")
