@@ -2004,6 +2004,17 @@ mod tests {
     use super::*;
     use crate::generate::{generate, make_separable, Preset};
 
+    /// Every date's relaxed optimum (no coupling rule), as the solver's
+    /// first pass makes it, with the bases when `keep`.
+    fn relaxed_plan(
+        inst: &Instance,
+        ctx: &CandidateContext,
+        keep: bool,
+        tracker: &Tracker<'_>,
+    ) -> (Vec<DayResult>, Vec<Option<WarmBasis>>) {
+        solve_dates_keeping(inst, ctx, &HashMap::new(), keep, Ties::Kept, SEGMENT, tracker).unwrap()
+    }
+
     /// Segments, middles and half-chains in both directions put every date
     /// in its place with its own optimum: each date's fill and cost equal a
     /// cold solve of that date alone (segments of 1), and neither the
@@ -2079,16 +2090,7 @@ mod tests {
             let ctx = CandidateContext::new(&inst);
             let config = SolveConfig::default();
             let tracker = Tracker::new(&config, inst.n_days, Instant::now(), None);
-            let (relaxed, bases) = solve_dates_keeping(
-                &inst,
-                &ctx,
-                &HashMap::new(),
-                true,
-                Ties::Kept,
-                SEGMENT,
-                &tracker,
-            )
-            .unwrap();
+            let (relaxed, bases) = relaxed_plan(&inst, &ctx, true, &tracker);
             let mut repaired = relaxed.clone();
             improve::repair(&inst, &mut repaired);
             // Another plan of every rule: the calendar-order pass.
@@ -2133,16 +2135,7 @@ mod tests {
             let near = greedy::Nearby::new(&inst);
             let config = SolveConfig::default();
             let tracker = Tracker::new(&config, inst.n_days, Instant::now(), None);
-            let (relaxed, _) = solve_dates_keeping(
-                &inst,
-                &ctx,
-                &HashMap::new(),
-                false,
-                Ties::Kept,
-                SEGMENT,
-                &tracker,
-            )
-            .unwrap();
+            let (relaxed, _) = relaxed_plan(&inst, &ctx, false, &tracker);
             let mut days = relaxed.clone();
             improve::repair(&inst, &mut days);
             let bound = relaxed.iter().map(|d| d.weighted_fill).sum();
@@ -2210,16 +2203,7 @@ mod tests {
             let near = greedy::Nearby::new(&inst);
             let config = SolveConfig::default();
             let tracker = Tracker::new(&config, inst.n_days, Instant::now(), None);
-            let (mut days, _) = solve_dates_keeping(
-                &inst,
-                &ctx,
-                &HashMap::new(),
-                false,
-                Ties::Kept,
-                SEGMENT,
-                &tracker,
-            )
-            .unwrap();
+            let (mut days, _) = relaxed_plan(&inst, &ctx, false, &tracker);
             assert!(days.iter().all(|d| d.complete));
             let bound = days.iter().map(|d| d.weighted_fill).sum();
             improve::repair(&inst, &mut days);
