@@ -264,12 +264,11 @@ pub fn solve_measured(inst: &Instance, config: &SolveConfig) -> Result<Measured,
             // back with 163,650-168,037 weighted worker-days, below the
             // 166,455 of the greedy plan under 200 ms; from the better
             // start, 169,865). With more time the rounds refill it from the
-            // repaired plan too, and keep more of its stays.
-            // Also when the relaxed pass left a few dates unplanned (their
-            // greedy plans go into the start), but not when it planned
-            // fewer than half (the two starts are then nearly the same
-            // greedy plan), nor when the greedy plan of every date, twice,
-            // would not fit in the rounds' time.
+            // repaired plan too, and keep more of its stays. Dates the
+            // relaxed pass left unplanned get their greedy plans in the
+            // repaired start; with fewer than half planned the two starts
+            // are nearly the same greedy plan, so none is made, nor when two
+            // greedy plans of every date would not fit in the rounds' time.
             let now = Instant::now();
             let relaxed_took = now.saturating_duration_since(started);
             let short_of_rounds = limit_end.is_some_and(|end| {
